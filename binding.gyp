@@ -1,0 +1,20 @@
+{
+  "targets": [
+    {
+      "target_name": "tusk",
+      "sources": [
+        "native/addon.cc",
+        "native/listen.cc",
+        "native/spawn.cc",
+        "native/heartbeat.cc",
+        "native/reap.cc",
+        "native/accept.cc"
+      ],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions", "-O0"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-O0"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-Wshadow", "-Wno-unused-parameter"],
+      "cflags_cc": ["-isystem", "<!(node -p \"require('path').resolve(require('node-addon-api').include_dir)\")", "-std=c++17", "-O2", "-fno-exceptions", "-Wall", "-Wextra", "-Wshadow", "-Wno-unused-parameter", "-Wno-missing-field-initializers"]
+    }
+  ]
+}

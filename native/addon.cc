@@ -1,0 +1,32 @@
+// addon.cc — the only file that registers N-API functions: the seam between tusk's TypeScript
+// (policy) and its system calls (mechanism). src/native.ts types exactly what is exported here.
+#include <napi.h>
+
+#include "accept.h"
+#include "heartbeat.h"
+#include "listen.h"
+#include "reap.h"
+#include "spawn.h"
+
+namespace tusk {
+
+Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
+  exports.Set("listenTcp", Napi::Function::New<ListenTcp>(env, "listenTcp"));
+  exports.Set("listenUnix", Napi::Function::New<ListenUnix>(env, "listenUnix"));
+  exports.Set("adoptListener", Napi::Function::New<AdoptListener>(env, "adoptListener"));
+  exports.Set("closeFd", Napi::Function::New<CloseFd>(env, "closeFd"));
+  exports.Set("spawn", Napi::Function::New<Spawn>(env, "spawn"));
+  exports.Set("heartbeatCreate", Napi::Function::New<HeartbeatCreate>(env, "heartbeatCreate"));
+  exports.Set("heartbeatNotify", Napi::Function::New<HeartbeatNotify>(env, "heartbeatNotify"));
+  exports.Set("heartbeatCheck", Napi::Function::New<HeartbeatCheck>(env, "heartbeatCheck"));
+  exports.Set("reap", Napi::Function::New<Reap>(env, "reap"));
+  exports.Set("parentPid", Napi::Function::New<ParentPid>(env, "parentPid"));
+  exports.Set("Acceptor", Acceptor::Define(env));
+  return exports;
+}
+
+}  // namespace tusk
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) { return tusk::InitAddon(env, exports); }
+
+NODE_API_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -1,0 +1,13 @@
+// reap.h — waitpid on the pids the master forked, never on "any child".
+#pragma once
+
+#include <napi.h>
+
+namespace tusk {
+
+// reap(pid) -> null while it runs, else { pid, code, signal } (code null when killed by a signal)
+Napi::Value Reap(const Napi::CallbackInfo& info);
+// parentPid() -> getppid(), for the worker's "is my master still there" check
+Napi::Value ParentPid(const Napi::CallbackInfo& info);
+
+}  // namespace tusk

@@ -1,0 +1,428 @@
+// arbiter.ts — the master. It binds the listeners, spawns and watches the workers, and turns
+// signals into actions: TERM graceful stop, INT/QUIT quick stop, HUP reload, TTIN/TTOU scale,
+// CHLD reap. Signal handlers only queue the signal; `tick` (the main loop) drains the queue, then
+// murders silent workers, reaps dead ones and spawns or retires workers to match the target.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { addon, packageRoot, type ExitStatus } from './native.js';
+import { log, setLogLevel } from './log.js';
+import { bindListeners, closeListeners, formatListener, type Listener } from './listeners.js';
+import { heartbeatDir, type Settings } from './config/settings.js';
+import { resolveConfig, type ConfigSources } from './config/load.js';
+import { EXIT, HEARTBEAT, WORKER_ENV, type WorkerBoot } from './protocol.js';
+
+export const VERSION = (JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** Signals the master acts on; each has a handle method below. */
+const SIGNALS = ['SIGHUP', 'SIGQUIT', 'SIGINT', 'SIGTERM', 'SIGTTIN', 'SIGTTOU', 'SIGCHLD'] as const;
+type MasterSignal = (typeof SIGNALS)[number];
+
+/** How long a worker gets between SIGABRT and SIGKILL after a heartbeat timeout. */
+const ABORT_GRACE_MS = 1000;
+/** How long a quick stop (INT/QUIT) waits before SIGKILL. */
+const QUICK_STOP_MS = 1000;
+/** Pause before replacing a worker that died before it was ready with no boot-failure code. */
+const RESPAWN_BACKOFF_MS = 1000;
+
+/** The master's record of one worker. */
+interface WorkerRecord {
+  pid: number;
+  age: number;
+  generation: number;
+  heartbeatFd: number;
+  ctime: [number, number];
+  /** Monotonic ms when the heartbeat last changed. */
+  lastBeat: number;
+  ready: boolean;
+  /** Monotonic ms when it was told to stop (TERM/INT), or was aborted for a timeout. */
+  stopAt: number | null;
+  killDeadline: number | null;
+  aborted: boolean;
+}
+
+const now = (): number => performance.now();
+
+export interface ArbiterOptions {
+  /** Where the settings came from; HUP resolves them again from the same sources. */
+  sources: ConfigSources;
+  settings: Settings;
+  app: string;
+}
+
+export class Arbiter {
+  private settings: Settings;
+  private readonly app: string;
+  private readonly sources: ConfigSources;
+  private listeners: Listener[] = [];
+  private readonly workers = new Map<number, WorkerRecord>();
+  private readonly queue: MasterSignal[] = [];
+  private generation = 1;
+  /** The generation being retired by a reload, until the new one is ready. */
+  private reloading: number | null = null;
+  /** What a failed reload rolls back to. */
+  private previous: { settings: Settings; targetWorkers: number } | null = null;
+  private targetWorkers: number;
+  private lastAge = 0;
+  private stopping: { graceful: boolean; deadline: number } | null = null;
+  private respawnAfter = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private wakeScheduled = false;
+  private exitCode: number = EXIT.OK;
+  private readonly pidfile: string | null;
+
+  constructor(options: ArbiterOptions) {
+    this.settings = options.settings;
+    this.app = options.app;
+    this.sources = options.sources;
+    this.targetWorkers = options.settings.workers;
+    this.pidfile = options.settings.pidfile ? path.resolve(options.sources.cwd, options.settings.pidfile) : null;
+  }
+
+  private get name(): string {
+    return this.settings.name ?? this.app;
+  }
+
+  /** Binds, writes the pidfile, installs signal handlers, spawns the workers and runs the loop. */
+  async start(): Promise<void> {
+    setLogLevel(this.settings.loglevel);
+    process.umask(this.settings.umask);
+    log.info(`Starting tusk ${VERSION}`);
+    this.writePidfile();
+    this.listeners = await bindListeners(this.settings.bind, this.settings.backlog, this.settings.reuse_port);
+    for (const l of this.listeners) log.info(`Listening at: ${formatListener(l)} (${process.pid})`);
+    process.title = `tusk: master [${this.name}]`;
+    for (const sig of SIGNALS) process.on(sig, () => this.signal(sig));
+    this.manageWorkers();
+    this.schedule();
+  }
+
+  // ---- the loop ----
+
+  private signal(sig: MasterSignal): void {
+    if (sig !== 'SIGCHLD' && this.queue.length < 5) this.queue.push(sig); // CHLD only wakes the loop to reap
+    this.wakeup();
+  }
+
+  private wakeup(): void {
+    if (this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
+      this.tick();
+    });
+  }
+
+  private schedule(): void {
+    const timeout = this.settings.timeout;
+    const every = this.stopping ? 50 : timeout > 0 ? Math.min(250, Math.max(50, (timeout * 1000) / 8)) : 250;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.tick(), every);
+  }
+
+  private tick(): void {
+    while (this.queue.length > 0) {
+      const sig = this.queue.shift()!;
+      if (sig !== 'SIGCHLD') log.info(`Handling signal: ${sig.slice(3).toLowerCase()}`);
+      this.handle(sig);
+    }
+    this.murderWorkers();
+    this.reapWorkers();
+    if (this.stopping) {
+      if (this.workers.size === 0) return this.exit();
+    } else {
+      this.manageWorkers();
+    }
+    this.schedule();
+  }
+
+  private handle(sig: MasterSignal): void {
+    switch (sig) {
+      case 'SIGHUP': return this.handleHup();
+      case 'SIGTERM': return this.handleTerm();
+      case 'SIGINT': return this.handleInt();
+      case 'SIGQUIT': return this.handleQuit();
+      case 'SIGTTIN': return this.handleTtin();
+      case 'SIGTTOU': return this.handleTtou();
+      case 'SIGCHLD': return; // the loop reaps after draining the queue
+    }
+  }
+
+  // ---- one small method per signal ----
+
+  /** Graceful stop: workers finish in-flight requests within graceful_timeout. */
+  private handleTerm(): void {
+    this.stop(true);
+  }
+
+  /** Quick stop. */
+  private handleInt(): void {
+    this.stop(false);
+  }
+
+  /** Quick stop. */
+  private handleQuit(): void {
+    this.stop(false);
+  }
+
+  /** Reload: resolve the configuration again, start a new generation, retire the old one once it is ready. */
+  private handleHup(): void {
+    if (this.stopping) return;
+    void this.reload();
+  }
+
+  /** One more worker. */
+  private handleTtin(): void {
+    this.targetWorkers++;
+    log.info(`Number of workers: ${this.targetWorkers}`);
+  }
+
+  /** One worker fewer, never below one. */
+  private handleTtou(): void {
+    if (this.targetWorkers <= 1) return;
+    this.targetWorkers--;
+    log.info(`Number of workers: ${this.targetWorkers}`);
+  }
+
+  // ---- lifecycle ----
+
+  private async reload(): Promise<void> {
+    let settings: Settings;
+    try {
+      ({ settings } = await resolveConfig({ ...this.sources, env: process.env }));
+    } catch (err) {
+      log.error(`Reload failed, keeping the current configuration: ${(err as Error).message}`);
+      return;
+    }
+    if (JSON.stringify(settings.bind) !== JSON.stringify(this.settings.bind))
+      log.warning('bind changed in the configuration; new addresses take effect after a restart');
+    if (this.reloading === null) {
+      this.reloading = this.generation;
+      this.previous = { settings: this.settings, targetWorkers: this.targetWorkers };
+    }
+    this.settings = { ...settings, bind: this.settings.bind };
+    this.targetWorkers = settings.workers;
+    setLogLevel(settings.loglevel);
+    this.generation++;
+    log.info(`Reloading: starting generation ${this.generation}`);
+    this.wakeup();
+  }
+
+  private stop(graceful: boolean): void {
+    if (this.stopping && (graceful || !this.stopping.graceful)) return;
+    const grace = graceful ? this.settings.graceful_timeout * 1000 : QUICK_STOP_MS;
+    this.stopping = { graceful, deadline: now() + grace };
+    // New connections are refused at once; queued ones are served by workers still accepting.
+    closeListeners(this.listeners);
+    this.listeners = [];
+    for (const w of this.workers.values()) this.killWorker(w, graceful ? 'SIGTERM' : 'SIGINT', grace);
+    this.schedule();
+  }
+
+  private exit(): void {
+    log.info('Shutting down: Master');
+    if (this.timer) clearTimeout(this.timer);
+    closeListeners(this.listeners);
+    this.removePidfile();
+    process.exit(this.exitCode);
+  }
+
+  /** Stops everything because the workers cannot run; `code` becomes the exit code. */
+  private halt(reason: string, code: number): void {
+    log.error(reason);
+    this.exitCode = code;
+    this.stop(false);
+  }
+
+  // ---- workers ----
+
+  private spawnWorker(): void {
+    const age = ++this.lastAge;
+    const heartbeatFd = addon.heartbeatCreate(heartbeatDir(this.settings));
+    const boot: WorkerBoot = {
+      masterPid: process.pid,
+      age,
+      listeners: this.listeners.length,
+      heartbeatFd: 3 + this.listeners.length,
+      app: this.app,
+      cwd: this.sources.cwd,
+      settings: this.settings,
+      addresses: this.listeners.map(formatListener),
+    };
+    const env = Object.entries({ ...process.env, [WORKER_ENV]: JSON.stringify(boot) })
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}=${v}`);
+    let pid: number;
+    try {
+      pid = addon.spawn({
+        file: process.execPath,
+        args: [`tusk: worker [${this.name}]`, ...process.execArgv, path.join(packageRoot, 'dist', 'worker.js')],
+        env,
+        fds: [...this.listeners.map((l) => l.fd), heartbeatFd],
+        deathSignal: os.constants.signals.SIGINT,
+      });
+    } catch (err) {
+      addon.closeFd(heartbeatFd);
+      return this.halt(`Cannot start a worker: ${(err as Error).message}`, EXIT.BOOT_ERROR);
+    }
+    const [sec, nsec] = addon.heartbeatCheck(heartbeatFd);
+    this.workers.set(pid, {
+      pid, age, generation: this.generation, heartbeatFd, ctime: [sec, nsec], lastBeat: now(),
+      ready: false, stopAt: null, killDeadline: null, aborted: false,
+    });
+    log.info(`Booting worker with pid: ${pid}`);
+  }
+
+  /** Sends `sig`; SIGKILL follows if the worker is still there after `graceMs`. */
+  private killWorker(w: WorkerRecord, sig: NodeJS.Signals, graceMs: number): void {
+    try {
+      process.kill(w.pid, sig);
+    } catch {
+      return; // already gone; the reaper will see it
+    }
+    w.stopAt ??= now();
+    const deadline = now() + graceMs;
+    w.killDeadline = w.killDeadline === null ? deadline : Math.min(w.killDeadline, deadline);
+  }
+
+  /** Workers that serve the current generation and have not been told to stop. */
+  private activeWorkers(): WorkerRecord[] {
+    return [...this.workers.values()].filter((w) => w.generation === this.generation && w.stopAt === null);
+  }
+
+  /** Spawns or retires workers until the current generation has the target count. */
+  private manageWorkers(): void {
+    const active = this.activeWorkers();
+    if (active.length < this.targetWorkers && now() >= this.respawnAfter) {
+      for (let i = active.length; i < this.targetWorkers && !this.stopping; i++) this.spawnWorker();
+    } else if (active.length > this.targetWorkers) {
+      const oldest = active.sort((a, b) => a.age - b.age).slice(0, active.length - this.targetWorkers);
+      for (const w of oldest) this.killWorker(w, 'SIGTERM', this.settings.graceful_timeout * 1000);
+    }
+    this.retireOldGeneration();
+  }
+
+  /** After a reload, the old generation is told to stop once the whole new one is ready. */
+  private retireOldGeneration(): void {
+    if (this.reloading === null) return;
+    const current = this.activeWorkers();
+    if (current.length < this.targetWorkers || !current.every((w) => w.ready)) return;
+    for (const w of this.workers.values()) {
+      if (w.generation < this.generation && w.stopAt === null) this.killWorker(w, 'SIGTERM', this.settings.graceful_timeout * 1000);
+    }
+    log.info(`Reload complete: generation ${this.generation} serving`);
+    this.reloading = null;
+  }
+
+  /** Reads every heartbeat; a silent worker gets SIGABRT, then SIGKILL; overdue stops get SIGKILL. */
+  private murderWorkers(): void {
+    const t = now();
+    for (const w of this.workers.values()) {
+      let sec: number, nsec: number, mode: number;
+      try {
+        [sec, nsec, mode] = addon.heartbeatCheck(w.heartbeatFd);
+      } catch {
+        continue;
+      }
+      if (sec !== w.ctime[0] || nsec !== w.ctime[1]) {
+        w.ctime = [sec, nsec];
+        w.lastBeat = t;
+      }
+      if (!w.ready && mode & HEARTBEAT.READY) {
+        w.ready = true;
+        log.info(`Worker ready (pid: ${w.pid})`);
+      }
+      if (w.killDeadline !== null && t >= w.killDeadline) {
+        w.killDeadline = Number.POSITIVE_INFINITY;
+        try {
+          process.kill(w.pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      } else if (!w.aborted && this.settings.timeout > 0 && t - w.lastBeat > this.settings.timeout * 1000) {
+        log.critical(`Worker timeout (pid: ${w.pid})`);
+        w.aborted = true;
+        this.killWorker(w, 'SIGABRT', ABORT_GRACE_MS);
+      }
+    }
+  }
+
+  /** Collects every worker that exited, and decides whether its death stops the server. */
+  private reapWorkers(): void {
+    for (const w of [...this.workers.values()]) {
+      let status: ExitStatus | null;
+      try {
+        status = addon.reap(w.pid);
+      } catch {
+        status = { pid: w.pid, code: null, signal: null };
+      }
+      if (!status) continue;
+      this.workers.delete(w.pid);
+      try {
+        addon.closeFd(w.heartbeatFd);
+      } catch {
+        // closed already
+      }
+      this.workerExited(w, status);
+    }
+  }
+
+  private workerExited(w: WorkerRecord, status: ExitStatus): void {
+    const how = status.signal !== null && status.signal !== 0 ? `was killed by signal ${signalName(status.signal)}` : `exited with code ${status.code}`;
+    const expected = w.stopAt !== null || this.stopping !== null;
+    if (expected && status.code === EXIT.OK) log.info(`Worker exiting (pid: ${w.pid})`);
+    else if (expected) log.info(`Worker (pid: ${w.pid}) ${how}`);
+    else log.error(`Worker (pid: ${w.pid}) ${how}`);
+    if (this.stopping || w.ready || expected) return;
+
+    const bootFailure = status.code === EXIT.APP_LOAD_ERROR || status.code === EXIT.BOOT_ERROR;
+    if (bootFailure && this.reloading !== null && w.generation === this.generation) {
+      log.error(`Reload failed: generation ${this.generation} could not start; the previous workers keep serving`);
+      for (const other of this.workers.values()) if (other.generation === this.generation) this.killWorker(other, 'SIGINT', QUICK_STOP_MS);
+      this.generation = this.reloading;
+      this.reloading = null;
+      if (this.previous) ({ settings: this.settings, targetWorkers: this.targetWorkers } = this.previous);
+      return;
+    }
+    if (status.code === EXIT.APP_LOAD_ERROR) return this.halt('App failed to load; shutting down', EXIT.APP_LOAD_ERROR);
+    if (status.code === EXIT.BOOT_ERROR) return this.halt('Worker failed to boot; shutting down', EXIT.BOOT_ERROR);
+    this.respawnAfter = now() + RESPAWN_BACKOFF_MS; // died while booting for another reason: pace the retries
+  }
+
+  // ---- pidfile ----
+
+  private writePidfile(): void {
+    if (!this.pidfile) return;
+    try {
+      const old = Number(fs.readFileSync(this.pidfile, 'utf8').trim());
+      if (old > 0 && old !== process.pid && processExists(old)) throw new Error(`pidfile ${this.pidfile} names a running process (${old}): already running?`);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    fs.writeFileSync(this.pidfile, `${process.pid}\n`);
+  }
+
+  private removePidfile(): void {
+    if (!this.pidfile) return;
+    try {
+      if (Number(fs.readFileSync(this.pidfile, 'utf8').trim()) === process.pid) fs.rmSync(this.pidfile);
+    } catch {
+      // gone already
+    }
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function signalName(n: number): string {
+  const entry = Object.entries(os.constants.signals).find(([, v]) => v === n);
+  return entry ? entry[0] : String(n);
+}

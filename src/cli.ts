@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// cli.ts — `tusk [options] APP`: argv → settings → arbiter. Exit codes: 0 clean stop, 1 runtime
+// failure (cannot bind), 2 bad configuration, 3 a worker failed to boot, 4 the app failed to load.
+import { Arbiter, VERSION } from './arbiter.js';
+import { ConfigError } from './config/errors.js';
+import { formatHelp, formatSettings, resolveConfig } from './config/load.js';
+import { BindError } from './listeners.js';
+import { loadApp, resolveAppModule } from './app/load.js';
+import { parseAppSpec } from './app/spec.js';
+import { isNodeApp } from './interfaces/node.js';
+
+function die(message: string, code: number): never {
+  process.stderr.write(`tusk: error: ${message}\n`);
+  process.exit(code);
+}
+
+async function checkConfig(app: string, cwd: string): Promise<never> {
+  try {
+    const loaded = await loadApp(app, cwd);
+    if (!isNodeApp(loaded)) throw new Error(`${app} is not an application tusk can serve`);
+  } catch (err) {
+    process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+    die(`--check-config: cannot load ${app}`, 1);
+  }
+  process.stdout.write(`${app}: OK\n`);
+  process.exit(0);
+}
+
+async function main(): Promise<void> {
+  const sources = { argv: process.argv.slice(2), env: process.env, cwd: process.cwd() };
+  let resolved;
+  try {
+    resolved = await resolveConfig(sources);
+    if (resolved.actions.help) {
+      process.stdout.write(`${formatHelp(VERSION)}\n`);
+      return;
+    }
+    if (resolved.actions.version) {
+      process.stdout.write(`tusk ${VERSION}\n`);
+      return;
+    }
+    if (resolved.actions.printConfig) {
+      process.stdout.write(`${formatSettings(resolved.settings)}\n`);
+      return;
+    }
+    if (!resolved.app) throw new ConfigError('app: missing the APP argument (usage: tusk [options] APP; see tusk --help)');
+    resolveAppModule(parseAppSpec(resolved.app), sources.cwd);
+  } catch (err) {
+    if (err instanceof ConfigError) die(err.message, 2);
+    throw err;
+  }
+  if (resolved.actions.checkConfig) return checkConfig(resolved.app, sources.cwd);
+
+  const arbiter = new Arbiter({ sources, settings: resolved.settings, app: resolved.app });
+  try {
+    await arbiter.start();
+  } catch (err) {
+    if (err instanceof BindError) die(err.message, 1);
+    throw err;
+  }
+}
+
+main().catch((err: unknown) => die((err as Error)?.message ?? String(err), 1));

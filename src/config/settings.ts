@@ -1,0 +1,231 @@
+// config/settings.ts — the registry: every setting tusk has, in one typed table. Each entry names
+// the setting, its command-line flags, its type, default, validation and help. The CLI parser, the
+// config file loader, TUSK_CMD_ARGS, --help, --print-config and docs/settings.md all read this table.
+import os from 'node:os';
+import fs from 'node:fs';
+import { LEVELS, type LogLevel } from '../log.js';
+import { parseBind } from '../listeners.js';
+import { ConfigError, describe } from './errors.js';
+
+/** The resolved settings a master and its workers run with. */
+export interface Settings {
+  bind: string[];
+  backlog: number;
+  reuse_port: boolean;
+  workers: number;
+  worker_connections: number;
+  max_requests: number;
+  max_requests_jitter: number;
+  timeout: number;
+  graceful_timeout: number;
+  keepalive: number;
+  interface: 'auto' | 'node';
+  pidfile: string | null;
+  worker_tmp_dir: string | null;
+  umask: number;
+  name: string | null;
+  loglevel: LogLevel;
+}
+
+export type SettingName = keyof Settings;
+
+/** One row of the registry. */
+export interface SettingSpec<K extends SettingName = SettingName> {
+  name: K;
+  /** Command-line flags, short first: ['-w', '--workers']. */
+  flags: string[];
+  /** What the flag's value looks like in --help; absent for on/off switches. */
+  metavar?: string;
+  section: 'Server socket' | 'Worker processes' | 'Server mechanics' | 'Logging';
+  help: string;
+  /** The default, computed from the environment at resolve time (PORT, WEB_CONCURRENCY). */
+  default: (env: NodeJS.ProcessEnv) => Settings[K];
+  /** Turns a value from the command line (a string) or a config file (any) into the setting. */
+  parse: (value: unknown) => Settings[K];
+  /** Repeatable on the command line; each use appends. */
+  multiple?: boolean;
+}
+
+function fail(name: string, accepts: string, value: unknown): never {
+  throw new ConfigError(`${name}: expected ${accepts}, got ${describe(value)}`);
+}
+
+function integer(name: string, min: number, max = Number.MAX_SAFE_INTEGER): (value: unknown) => number {
+  const accepts = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+  return (value) => {
+    const n = typeof value === 'number' ? value : typeof value === 'string' && /^[+-]?\d+$/.test(value.trim()) ? Number(value) : NaN;
+    if (!Number.isInteger(n) || n < min || n > max) fail(name, accepts, value);
+    return n;
+  };
+}
+
+function seconds(name: string): (value: unknown) => number {
+  return (value) => {
+    const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+    if (!Number.isFinite(n) || n < 0) fail(name, 'a number of seconds >= 0', value);
+    return n;
+  };
+}
+
+function text(name: string): (value: unknown) => string {
+  return (value) => {
+    if (typeof value !== 'string' || value === '') fail(name, 'a non-empty string', value);
+    return value;
+  };
+}
+
+function optionalText(name: string): (value: unknown) => string | null {
+  const parse = text(name);
+  return (value) => (value === null || value === undefined ? null : parse(value));
+}
+
+function choice<T extends string>(name: string, values: readonly T[]): (value: unknown) => T {
+  return (value) => {
+    if (typeof value !== 'string' || !values.includes(value as T)) fail(name, `one of ${values.join(', ')}`, value);
+    return value as T;
+  };
+}
+
+function flag(name: string): (value: unknown) => boolean {
+  return (value) => {
+    if (typeof value === 'boolean') return value;
+    if (value === 'true') return true;
+    if (value === 'false') return false;
+    return fail(name, 'true or false', value);
+  };
+}
+
+function octal(name: string): (value: unknown) => number {
+  return (value) => {
+    let n = NaN;
+    if (typeof value === 'number') n = value;
+    else if (typeof value === 'string') {
+      const s = value.trim();
+      if (/^0o[0-7]+$/i.test(s)) n = parseInt(s.slice(2), 8);
+      else if (/^0[0-7]*$/.test(s)) n = parseInt(s, 8);
+      else if (/^0x[0-9a-f]+$/i.test(s)) n = parseInt(s.slice(2), 16);
+      else if (/^[1-9]\d*$/.test(s)) n = parseInt(s, 10);
+    }
+    if (!Number.isInteger(n) || n < 0 || n > 0o777) fail(name, 'a file mode from 0 to 0o777 (like 0o22 or 022)', value);
+    return n;
+  };
+}
+
+function binds(value: unknown): string[] {
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0) fail('bind', 'at least one address', value);
+  return list.map((item) => {
+    if (typeof item !== 'string') fail('bind', 'HOST:PORT, [IPv6]:PORT, unix:PATH or fd://N', item);
+    parseBind(item);
+    return item;
+  });
+}
+
+/** Where heartbeat files go when worker_tmp_dir is not set. */
+export function heartbeatDir(settings: Settings): string {
+  if (settings.worker_tmp_dir) return settings.worker_tmp_dir;
+  try {
+    if (fs.statSync('/dev/shm').isDirectory()) return '/dev/shm';
+  } catch {
+    // no /dev/shm on this system
+  }
+  return os.tmpdir();
+}
+
+const registry: { [K in SettingName]: SettingSpec<K> } = {
+  bind: {
+    name: 'bind', flags: ['-b', '--bind'], metavar: 'ADDRESS', section: 'Server socket', multiple: true,
+    help: 'Socket to bind: HOST:PORT, [IPv6]:PORT, unix:PATH or fd://N. Repeat to bind several. Default 127.0.0.1:8000, or 0.0.0.0:$PORT when PORT is set.',
+    default: (env) => (env.PORT ? [`0.0.0.0:${env.PORT}`] : ['127.0.0.1:8000']),
+    parse: binds,
+  },
+  backlog: {
+    name: 'backlog', flags: ['--backlog'], metavar: 'INT', section: 'Server socket',
+    help: 'Maximum number of pending connections in the listen queue.',
+    default: () => 2048, parse: integer('backlog', 1, 65535),
+  },
+  reuse_port: {
+    name: 'reuse_port', flags: ['--reuse-port'], section: 'Server socket',
+    help: 'Set SO_REUSEPORT on TCP listeners, so that another master can bind the same address.',
+    default: () => false, parse: flag('reuse_port'),
+  },
+  workers: {
+    name: 'workers', flags: ['-w', '--workers'], metavar: 'INT', section: 'Worker processes',
+    help: 'Number of worker processes. Default $WEB_CONCURRENCY, else 1.',
+    default: (env) => (env.WEB_CONCURRENCY ? integer('WEB_CONCURRENCY', 1)(env.WEB_CONCURRENCY) : 1),
+    parse: integer('workers', 1, 4096),
+  },
+  worker_connections: {
+    name: 'worker_connections', flags: ['--worker-connections'], metavar: 'INT', section: 'Worker processes',
+    help: 'Maximum number of open connections per worker; above it the worker stops accepting.',
+    default: () => 1000, parse: integer('worker_connections', 1),
+  },
+  max_requests: {
+    name: 'max_requests', flags: ['--max-requests'], metavar: 'INT', section: 'Worker processes',
+    help: 'Restart a worker gracefully after it has served this many requests (0 disables).',
+    default: () => 0, parse: integer('max_requests', 0),
+  },
+  max_requests_jitter: {
+    name: 'max_requests_jitter', flags: ['--max-requests-jitter'], metavar: 'INT', section: 'Worker processes',
+    help: 'Add a random 0..N to max_requests per worker, so that workers do not restart together.',
+    default: () => 0, parse: integer('max_requests_jitter', 0),
+  },
+  timeout: {
+    name: 'timeout', flags: ['-t', '--timeout'], metavar: 'SECONDS', section: 'Worker processes',
+    help: 'A worker whose event loop has not turned for this long is killed and replaced (0 disables).',
+    default: () => 30, parse: seconds('timeout'),
+  },
+  graceful_timeout: {
+    name: 'graceful_timeout', flags: ['--graceful-timeout'], metavar: 'SECONDS', section: 'Worker processes',
+    help: 'After TERM (or a reload), how long workers may finish in-flight requests before they are killed.',
+    default: () => 30, parse: seconds('graceful_timeout'),
+  },
+  keepalive: {
+    name: 'keepalive', flags: ['--keep-alive'], metavar: 'SECONDS', section: 'Worker processes',
+    help: 'How long an idle keep-alive connection is kept open.',
+    default: () => 5, parse: seconds('keepalive'),
+  },
+  interface: {
+    name: 'interface', flags: ['--interface'], metavar: 'NAME', section: 'Worker processes',
+    help: "How the application is called: auto (from the app's shape) or node ((req, res) listeners, http.Server, Express, Koa, Fastify).",
+    default: () => 'auto', parse: choice('interface', ['auto', 'node'] as const),
+  },
+  pidfile: {
+    name: 'pidfile', flags: ['-p', '--pid'], metavar: 'FILE', section: 'Server mechanics',
+    help: "File to write the master's pid to; removed on exit.",
+    default: () => null, parse: optionalText('pidfile'),
+  },
+  worker_tmp_dir: {
+    name: 'worker_tmp_dir', flags: ['--worker-tmp-dir'], metavar: 'DIR', section: 'Server mechanics',
+    help: 'Directory for the workers\' heartbeat files. Default /dev/shm when it exists, else the OS temp dir.',
+    default: () => null, parse: optionalText('worker_tmp_dir'),
+  },
+  umask: {
+    name: 'umask', flags: ['-m', '--umask'], metavar: 'MODE', section: 'Server mechanics',
+    help: 'File mode creation mask of the server processes (affects unix sockets), like 0o22 or 022.',
+    default: () => 0, parse: octal('umask'),
+  },
+  name: {
+    name: 'name', flags: ['-n', '--name'], metavar: 'STRING', section: 'Server mechanics',
+    help: 'Name in the process titles (tusk: master [NAME]). Default: the APP argument.',
+    default: () => null, parse: optionalText('name'),
+  },
+  loglevel: {
+    name: 'loglevel', flags: ['--log-level'], metavar: 'LEVEL', section: 'Logging',
+    help: `Granularity of the error log: ${LEVELS.join(', ')}.`,
+    default: () => 'info', parse: choice('loglevel', LEVELS),
+  },
+};
+
+export const SETTINGS: readonly SettingSpec[] = Object.values(registry) as SettingSpec[];
+
+export function settingSpec(name: string): SettingSpec | undefined {
+  return (registry as Record<string, SettingSpec>)[name];
+}
+
+/** Settings as the defaults and the environment (PORT, WEB_CONCURRENCY) make them. */
+export function defaultSettings(env: NodeJS.ProcessEnv): Settings {
+  const out: Record<string, unknown> = {};
+  for (const spec of SETTINGS) out[spec.name] = spec.default(env);
+  return out as unknown as Settings;
+}

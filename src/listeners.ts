@@ -1,0 +1,132 @@
+// listeners.ts — the master's listening sockets: parse a bind address, make or adopt the socket
+// through the addon, retry a busy address, and take systemd's sockets (LISTEN_PID/LISTEN_FDS).
+import fs from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { addon, type SocketInfo } from './native.js';
+import { ConfigError, describe } from './config/errors.js';
+import { log } from './log.js';
+
+export type BindAddress =
+  | { kind: 'tcp'; host: string; port: number }
+  | { kind: 'unix'; path: string }
+  | { kind: 'fd'; fd: number };
+
+/** A socket the master listens on and hands to every worker. */
+export interface Listener extends SocketInfo {
+  /** The bind address it came from (or "systemd"). */
+  bind: string;
+}
+
+const BIND_FORMS = 'HOST:PORT, [IPv6]:PORT, unix:PATH or fd://N';
+
+function badBind(spec: string, why: string): never {
+  throw new ConfigError(`bind: expected ${BIND_FORMS} (${why}), got ${describe(spec)}`);
+}
+
+function parsePort(spec: string, text: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) badBind(spec, 'port must be 0 to 65535');
+  return Number(text);
+}
+
+/** Parses one bind address, Gunicorn's forms; throws a ConfigError naming `bind`. */
+export function parseBind(spec: string): BindAddress {
+  if (spec.startsWith('unix:')) {
+    const path = spec.slice(5);
+    if (!path) badBind(spec, 'empty socket path');
+    return { kind: 'unix', path };
+  }
+  if (spec.startsWith('fd://')) {
+    const text = spec.slice(5);
+    if (!/^\d+$/.test(text)) badBind(spec, 'fd must be a descriptor number');
+    return { kind: 'fd', fd: Number(text) };
+  }
+  if (spec.startsWith('[')) {
+    const m = /^\[([0-9A-Fa-f:.%\w]+)\](?::(\d*))?$/.exec(spec);
+    if (!m || !m[1]!.includes(':')) badBind(spec, 'malformed IPv6 address');
+    return { kind: 'tcp', host: m[1]!, port: m[2] ? parsePort(spec, m[2]) : 8000 };
+  }
+  const colon = spec.lastIndexOf(':');
+  const host = colon < 0 ? spec : spec.slice(0, colon);
+  const port = colon < 0 ? 8000 : parsePort(spec, spec.slice(colon + 1));
+  if (host.includes(':')) badBind(spec, 'put an IPv6 address in brackets');
+  if (host !== '' && !/^[A-Za-z0-9.-]+$/.test(host)) badBind(spec, 'malformed host');
+  return { kind: 'tcp', host: host || '0.0.0.0', port };
+}
+
+/** The address as people write it: http://127.0.0.1:8000, http://[::1]:8000, unix:/run/app.sock. */
+export function formatListener(l: SocketInfo): string {
+  if (l.family === 'unix') return `unix:${l.path ?? ''}`;
+  if (l.family === 'IPv6') return `http://[${l.address}]:${l.port}`;
+  if (l.family === 'IPv4') return `http://${l.address}:${l.port}`;
+  return `fd://${l.fd}`;
+}
+
+export class BindError extends Error {}
+
+function isBusy(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+}
+
+async function bindOne(spec: string, backlog: number, reusePort: boolean, retries: number): Promise<Listener> {
+  const address = parseBind(spec);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (address.kind === 'unix') return { ...addon.listenUnix(address.path, backlog), bind: spec };
+      if (address.kind === 'fd') return { ...addon.adoptListener(address.fd), bind: spec };
+      return { ...addon.listenTcp(address.host, address.port, backlog, reusePort), bind: spec };
+    } catch (err) {
+      if (isBusy(err) && attempt < retries) {
+        log.error(`Connection in use: ${spec}, retrying in 1 second`);
+        await sleep(1000);
+        continue;
+      }
+      const reason = isBusy(err) ? 'address already in use' : (err as Error).message;
+      throw new BindError(`cannot listen on ${spec}: ${reason}`);
+    }
+  }
+}
+
+/** Sockets passed by systemd socket activation, when they are meant for this process. */
+function systemdListeners(env: NodeJS.ProcessEnv): Listener[] | null {
+  if (!env.LISTEN_FDS || Number(env.LISTEN_PID) !== process.pid) return null;
+  const count = Number(env.LISTEN_FDS);
+  delete env.LISTEN_PID;
+  delete env.LISTEN_FDS;
+  delete env.LISTEN_FDNAMES;
+  if (!Number.isInteger(count) || count < 1) throw new BindError(`LISTEN_FDS: expected a count >= 1, got ${describe(count)}`);
+  const out: Listener[] = [];
+  for (let fd = 3; fd < 3 + count; fd++) {
+    try {
+      out.push({ ...addon.adoptListener(fd), bind: 'systemd' });
+    } catch (err) {
+      throw new BindError(`LISTEN_FDS: descriptor ${fd}: ${(err as Error).message}`);
+    }
+  }
+  return out;
+}
+
+/** Binds every address (or adopts systemd's sockets); a busy address is tried `retries` times. */
+export async function bindListeners(binds: string[], backlog: number, reusePort: boolean, retries = 5): Promise<Listener[]> {
+  const fromSystemd = systemdListeners(process.env);
+  if (fromSystemd) return fromSystemd;
+  const out: Listener[] = [];
+  try {
+    for (const spec of binds) out.push(await bindOne(spec, backlog, reusePort, retries));
+  } catch (err) {
+    closeListeners(out);
+    throw err;
+  }
+  return out;
+}
+
+/** Closes the master's copies; removes the unix socket files this master created. */
+export function closeListeners(listeners: Listener[]): void {
+  for (const l of listeners) {
+    try {
+      addon.closeFd(l.fd);
+    } catch {
+      // already closed
+    }
+    if (l.family === 'unix' && l.path && l.bind.startsWith('unix:')) fs.rmSync(l.path, { force: true });
+  }
+}

@@ -1,0 +1,150 @@
+// worker.ts — a worker's whole life. The master exec's a fresh `node` on this file with the
+// listeners at fds 3.. and the heartbeat file after them. It loads the app, accepts natively,
+// beats the heartbeat from its event loop, and leaves gracefully on TERM, quickly on INT/QUIT, and
+// at once when its master is gone.
+import net from 'node:net';
+import type http from 'node:http';
+import { addon, type Acceptor } from './native.js';
+import { log, setLogLevel } from './log.js';
+import { loadApp } from './app/load.js';
+import { isNodeApp, nodeAppKind, nodeServer } from './interfaces/node.js';
+import { EXIT, FIRST_LISTENER_FD, HEARTBEAT, WORKER_ENV, type WorkerBoot } from './protocol.js';
+
+class Worker {
+  private acceptor: Acceptor | null = null;
+  private server: http.Server | null = null;
+  private readonly sockets = new Set<net.Socket>();
+  private ready = false;
+  private spin = 0;
+  private stopping = false;
+  private requests = 0;
+  private readonly maxRequests: number;
+  private paused = false;
+
+  constructor(private readonly boot: WorkerBoot) {
+    const { max_requests, max_requests_jitter } = boot.settings;
+    this.maxRequests = max_requests > 0 ? max_requests + Math.floor(Math.random() * (max_requests_jitter + 1)) : 0;
+  }
+
+  async run(): Promise<void> {
+    const { settings } = this.boot;
+    setLogLevel(settings.loglevel);
+    process.title = `tusk: worker [${settings.name ?? this.boot.app}]`;
+    this.installSignals();
+    this.startHeartbeat();
+
+    let app: unknown;
+    try {
+      app = await loadApp(this.boot.app, this.boot.cwd);
+      if (settings.interface !== 'auto' && settings.interface !== 'node') throw new Error(`interface ${settings.interface} is not available`);
+      if (!isNodeApp(app)) throw new Error(`app: ${this.boot.app} is not an application tusk can serve: expected a (req, res) function, an http.Server, or an Express, Koa or Fastify app`);
+      this.server = await nodeServer(app, settings);
+    } catch (err) {
+      process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+      log.error(`Worker failed to load the application ${this.boot.app}`);
+      process.exit(EXIT.APP_LOAD_ERROR);
+    }
+    log.debug(`Serving ${nodeAppKind(app)} from ${this.boot.app}`);
+    this.server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => this.onRequest(res));
+    this.startAccepting();
+    this.ready = true;
+    this.beat();
+  }
+
+  private startAccepting(): void {
+    const fds = Array.from({ length: this.boot.listeners }, (_, i) => FIRST_LISTENER_FD + i);
+    try {
+      this.acceptor = new addon.Acceptor(fds, (accepted) => this.onConnections(accepted));
+      this.acceptor.start();
+    } catch (err) {
+      log.error(`Worker cannot watch its listeners: ${(err as Error).message}`);
+      process.exit(EXIT.BOOT_ERROR);
+    }
+  }
+
+  private onConnections(fds: number[]): void {
+    const server = this.server!;
+    for (const fd of fds) {
+      const socket = new net.Socket({ fd, readable: true, writable: true });
+      this.sockets.add(socket);
+      socket.once('close', () => this.onSocketClose(socket));
+      server.emit('connection', socket);
+    }
+    if (!this.paused && this.sockets.size >= this.boot.settings.worker_connections) {
+      this.paused = true;
+      this.acceptor?.pause();
+    }
+  }
+
+  private onSocketClose(socket: net.Socket): void {
+    this.sockets.delete(socket);
+    if (this.paused && !this.stopping && this.sockets.size < this.boot.settings.worker_connections) {
+      this.paused = false;
+      this.acceptor?.start();
+    }
+    if (this.stopping && this.sockets.size === 0) process.exit(EXIT.OK);
+  }
+
+  private onRequest(res: http.ServerResponse): void {
+    if (this.stopping) res.shouldKeepAlive = false;
+    if (this.maxRequests > 0 && ++this.requests === this.maxRequests) {
+      log.info(`Autorestarting worker after current request (${this.requests} requests served).`);
+      res.shouldKeepAlive = false;
+      this.stop(true);
+    }
+  }
+
+  /** Graceful: stop accepting, let in-flight requests finish, close idle connections, exit. */
+  private stop(graceful: boolean): void {
+    if (!graceful) process.exit(EXIT.OK);
+    if (this.stopping) return;
+    this.stopping = true;
+    this.acceptor?.close();
+    if (this.sockets.size === 0) process.exit(EXIT.OK);
+    const closeIdle = (): void => this.server?.closeIdleConnections();
+    closeIdle();
+    setInterval(closeIdle, 100).unref();
+    setTimeout(() => process.exit(EXIT.OK), this.boot.settings.graceful_timeout * 1000).unref();
+  }
+
+  private installSignals(): void {
+    process.on('SIGTERM', () => this.stop(true));
+    process.on('SIGINT', () => this.stop(false));
+    process.on('SIGQUIT', () => this.stop(false));
+    process.on('SIGHUP', () => {}); // the master reloads; a worker has nothing to reload
+    process.on('SIGTTIN', () => {});
+    process.on('SIGTTOU', () => {});
+  }
+
+  /** fchmod the heartbeat file; also the moment to notice that the master is gone. */
+  private beat(): void {
+    if (addon.parentPid() !== this.boot.masterPid) {
+      log.info(`Parent changed, shutting down: ${this.boot.masterPid}`);
+      process.exit(EXIT.OK);
+    }
+    this.spin ^= HEARTBEAT.SPIN;
+    addon.heartbeatNotify(this.boot.heartbeatFd, HEARTBEAT.INITIAL | (this.ready ? HEARTBEAT.READY : 0) | this.spin);
+  }
+
+  private startHeartbeat(): void {
+    const timeout = this.boot.settings.timeout;
+    const every = timeout > 0 ? Math.min(1000, Math.max(50, (timeout * 1000) / 4)) : 1000;
+    setInterval(() => this.beat(), every);
+    this.beat();
+  }
+}
+
+function readBoot(): WorkerBoot {
+  const text = process.env[WORKER_ENV];
+  delete process.env[WORKER_ENV];
+  if (!text) {
+    process.stderr.write('tusk: error: the worker is started by the tusk master, not by hand\n');
+    process.exit(EXIT.BOOT_ERROR);
+  }
+  return JSON.parse(text) as WorkerBoot;
+}
+
+new Worker(readBoot()).run().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(EXIT.BOOT_ERROR);
+});
