@@ -1,0 +1,21 @@
+// Writes docs/settings.md from the settings registry (run after the TypeScript build):
+//   node scripts/settings-doc.mjs
+import fs from 'node:fs';
+import { SETTINGS, defaultSettings } from '../dist/index.js';
+
+const defaults = defaultSettings({});
+const lines = ['# Settings', '', 'Generated from the registry in `src/config/settings.ts` by `node scripts/settings-doc.mjs`.', '',
+  'Precedence, lowest first: defaults < config file < `TUSK_CMD_ARGS` < command line.', ''];
+let section = '';
+for (const spec of SETTINGS) {
+  if (spec.section !== section) {
+    section = spec.section;
+    lines.push(`## ${section}`, '');
+  }
+  lines.push(`### ${spec.name}`, '');
+  lines.push(`- flag: ${spec.flags.map((f) => `\`${f}${spec.metavar ? ` ${spec.metavar}` : ''}\``).join(', ')}`);
+  const camel = spec.name.replace(/_(.)/g, (_, c) => c.toUpperCase());
+  lines.push(`- config file: \`${spec.name}\`${camel === spec.name ? '' : ` or \`${camel}\``}`);
+  lines.push(`- default: \`${JSON.stringify(defaults[spec.name])}\``, '', spec.help, '');
+}
+fs.writeFileSync(new URL('../docs/settings.md', import.meta.url), lines.join('\n'));
