@@ -2,18 +2,16 @@
 // listeners at fds 3.. and the heartbeat file after them. It loads the app, accepts natively,
 // beats the heartbeat from its event loop, and leaves gracefully on TERM, quickly on INT/QUIT, and
 // at once when its master is gone.
-import net from 'node:net';
 import type http from 'node:http';
 import { addon, type Acceptor } from './native.js';
 import { log, setLogLevel } from './log.js';
 import { loadApp } from './app/load.js';
-import { isNodeApp, nodeAppKind, nodeServer } from './interfaces/node.js';
+import { NodeHost, isNodeApp, nodeAppKind, nodeServer } from './interfaces/node.js';
 import { EXIT, FIRST_LISTENER_FD, HEARTBEAT, WORKER_ENV, type WorkerBoot } from './protocol.js';
 
 class Worker {
   private acceptor: Acceptor | null = null;
-  private server: http.Server | null = null;
-  private readonly sockets = new Set<net.Socket>();
+  private host: NodeHost | null = null;
   private ready = false;
   private spin = 0;
   private stopping = false;
@@ -38,14 +36,14 @@ class Worker {
       app = await loadApp(this.boot.app, this.boot.cwd);
       if (settings.interface !== 'auto' && settings.interface !== 'node') throw new Error(`interface ${settings.interface} is not available`);
       if (!isNodeApp(app)) throw new Error(`app: ${this.boot.app} is not an application tusk can serve: expected a (req, res) function, an http.Server, or an Express, Koa or Fastify app`);
-      this.server = await nodeServer(app, settings);
+      const server = await nodeServer(app, settings);
+      this.host = new NodeHost(server, { request: (res) => this.onRequest(res), socketClosed: () => this.onSocketClosed() });
     } catch (err) {
       process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
       log.error(`Worker failed to load the application ${this.boot.app}`);
       process.exit(EXIT.APP_LOAD_ERROR);
     }
     log.debug(`Serving ${nodeAppKind(app)} from ${this.boot.app}`);
-    this.server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => this.onRequest(res));
     this.startAccepting();
     this.ready = true;
     this.beat();
@@ -63,30 +61,24 @@ class Worker {
   }
 
   private onConnections(fds: number[]): void {
-    const server = this.server!;
-    for (const fd of fds) {
-      const socket = new net.Socket({ fd, readable: true, writable: true });
-      this.sockets.add(socket);
-      socket.once('close', () => this.onSocketClose(socket));
-      server.emit('connection', socket);
-    }
-    if (!this.paused && this.sockets.size >= this.boot.settings.worker_connections) {
+    const host = this.host!;
+    for (const fd of fds) host.adopt(fd);
+    if (!this.paused && host.sockets.size >= this.boot.settings.worker_connections) {
       this.paused = true;
       this.acceptor?.pause();
     }
   }
 
-  private onSocketClose(socket: net.Socket): void {
-    this.sockets.delete(socket);
-    if (this.paused && !this.stopping && this.sockets.size < this.boot.settings.worker_connections) {
+  private onSocketClosed(): void {
+    const open = this.host!.sockets.size;
+    if (this.paused && !this.stopping && open < this.boot.settings.worker_connections) {
       this.paused = false;
       this.acceptor?.start();
     }
-    if (this.stopping && this.sockets.size === 0) process.exit(EXIT.OK);
+    if (this.stopping && open === 0) process.exit(EXIT.OK);
   }
 
   private onRequest(res: http.ServerResponse): void {
-    if (this.stopping) res.shouldKeepAlive = false;
     if (this.maxRequests > 0 && ++this.requests === this.maxRequests) {
       log.info(`Autorestarting worker after current request (${this.requests} requests served).`);
       res.shouldKeepAlive = false;
@@ -100,10 +92,8 @@ class Worker {
     if (this.stopping) return;
     this.stopping = true;
     this.acceptor?.close();
-    if (this.sockets.size === 0) process.exit(EXIT.OK);
-    const closeIdle = (): void => this.server?.closeIdleConnections();
-    closeIdle();
-    setInterval(closeIdle, 100).unref();
+    if (!this.host || this.host.sockets.size === 0) process.exit(EXIT.OK);
+    this.host.drain();
     setTimeout(() => process.exit(EXIT.OK), this.boot.settings.graceful_timeout * 1000).unref();
   }
 

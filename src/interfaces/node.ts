@@ -44,6 +44,67 @@ export interface NodeServerOptions {
   keepalive: number;
 }
 
+/**
+ * Node starts its connection bookkeeping (idle tracking for closeIdleConnections, the
+ * headersTimeout/requestTimeout sweep against slowloris) when a server emits 'listening'. Our
+ * servers never call listen(), so start it the same way without firing the app's own
+ * 'listening' handlers.
+ */
+function startConnectionTracking(server: http.Server): void {
+  const setup = server.listeners('listening').find((f) => f.name === 'setupConnectionsTracking');
+  if (setup) (setup as (this: http.Server) => void).call(server);
+}
+
+/**
+ * Hosts a node-interface app in a worker: adopts accepted descriptors as sockets, counts them,
+ * and drains gracefully (in-flight requests finish with `Connection: close`, idle keep-alive
+ * connections are closed, new requests on open connections are answered and then closed).
+ */
+export class NodeHost {
+  readonly sockets = new Set<net.Socket>();
+  private readonly inFlight = new Set<http.ServerResponse>();
+  private draining = false;
+  private idleSweep: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly server: http.Server,
+    private readonly events: { request(res: http.ServerResponse): void; socketClosed(): void },
+  ) {
+    startConnectionTracking(server);
+    // Runs before the app's own listener, so a response can still be told not to keep alive.
+    server.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => this.onRequest(res));
+  }
+
+  /** Wraps an accepted descriptor (TCP or unix) in a net.Socket and gives it to the server. */
+  adopt(fd: number): void {
+    const socket = new net.Socket({ fd, readable: true, writable: true });
+    this.sockets.add(socket);
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      this.events.socketClosed();
+    });
+    this.server.emit('connection', socket);
+  }
+
+  private onRequest(res: http.ServerResponse): void {
+    if (this.draining) res.shouldKeepAlive = false;
+    this.inFlight.add(res);
+    res.once('close', () => this.inFlight.delete(res));
+    this.events.request(res);
+  }
+
+  /** Graceful shutdown of the connections; the caller exits when `sockets` is empty. */
+  drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    for (const res of this.inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+    this.server.closeIdleConnections();
+    // A response already streaming when the drain began leaves its connection idle afterwards.
+    this.idleSweep = setInterval(() => this.server.closeIdleConnections(), 100);
+    this.idleSweep.unref();
+  }
+}
+
 /** Returns the http.Server that accepted sockets are handed to. */
 export async function nodeServer(app: unknown, options: NodeServerOptions): Promise<http.Server> {
   let server: http.Server;
