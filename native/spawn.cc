@@ -92,6 +92,8 @@ void close_fds(int first, long last, long max_fd) {
   for (int i = 0; i < count; i++) {
     if (dup2(moved[i], kFirstPlacedFd + i) < 0) fail(report, errno);  // the copy is inheritable
   }
+  // Node marks its stdio close-on-exec; the worker shares the master's stdin, stdout and stderr.
+  for (int fd = 0; fd < kFirstPlacedFd; fd++) fcntl(fd, F_SETFD, 0);
   close_fds(above, report - 1, plan.max_fd);
   close_fds(report + 1, -1, plan.max_fd);
 

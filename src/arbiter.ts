@@ -359,16 +359,17 @@ export class Arbiter {
       }
       if (!status) continue;
       this.workers.delete(w.pid);
+      const reason = status.code === EXIT.APP_LOAD_ERROR || status.code === EXIT.BOOT_ERROR ? readReason(w.heartbeatFd) : '';
       try {
         addon.closeFd(w.heartbeatFd);
       } catch {
         // closed already
       }
-      this.workerExited(w, status);
+      this.workerExited(w, status, reason);
     }
   }
 
-  private workerExited(w: WorkerRecord, status: ExitStatus): void {
+  private workerExited(w: WorkerRecord, status: ExitStatus, reason: string): void {
     const how = status.signal !== null && status.signal !== 0 ? `was killed by signal ${signalName(status.signal)}` : `exited with code ${status.code}`;
     const expected = w.stopAt !== null || this.stopping !== null;
     if (expected && status.code === EXIT.OK) log.info(`Worker exiting (pid: ${w.pid})`);
@@ -378,15 +379,16 @@ export class Arbiter {
 
     const bootFailure = status.code === EXIT.APP_LOAD_ERROR || status.code === EXIT.BOOT_ERROR;
     if (bootFailure && this.reloading !== null && w.generation === this.generation) {
-      log.error(`Reload failed: generation ${this.generation} could not start; the previous workers keep serving`);
+      log.error(`Reload failed: generation ${this.generation} could not start (${reason || 'see the worker\'s log'}); the previous workers keep serving`);
       for (const other of this.workers.values()) if (other.generation === this.generation) this.killWorker(other, 'SIGINT', QUICK_STOP_MS);
       this.generation = this.reloading;
       this.reloading = null;
       if (this.previous) ({ settings: this.settings, targetWorkers: this.targetWorkers } = this.previous);
       return;
     }
-    if (status.code === EXIT.APP_LOAD_ERROR) return this.halt('App failed to load; shutting down', EXIT.APP_LOAD_ERROR);
-    if (status.code === EXIT.BOOT_ERROR) return this.halt('Worker failed to boot; shutting down', EXIT.BOOT_ERROR);
+    const why = reason ? `: ${reason}` : '';
+    if (status.code === EXIT.APP_LOAD_ERROR) return this.halt(`App failed to load${why}; shutting down`, EXIT.APP_LOAD_ERROR);
+    if (status.code === EXIT.BOOT_ERROR) return this.halt(`Worker failed to boot${why}; shutting down`, EXIT.BOOT_ERROR);
     this.respawnAfter = now() + RESPAWN_BACKOFF_MS; // died while booting for another reason: pace the retries
   }
 
@@ -410,6 +412,16 @@ export class Arbiter {
     } catch {
       // gone already
     }
+  }
+}
+
+/** A worker that cannot start leaves one line in its heartbeat file saying why. */
+function readReason(fd: number): string {
+  try {
+    const buf = Buffer.alloc(1000);
+    return buf.toString('utf8', 0, fs.readSync(fd, buf, 0, buf.length, 0)).trim();
+  } catch {
+    return '';
   }
 }
 

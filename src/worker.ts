@@ -2,6 +2,7 @@
 // listeners at fds 3.. and the heartbeat file after them. It loads the app, accepts natively,
 // beats the heartbeat from its event loop, and leaves gracefully on TERM, quickly on INT/QUIT, and
 // at once when its master is gone.
+import fs from 'node:fs';
 import type http from 'node:http';
 import { addon, type Acceptor } from './native.js';
 import { log, setLogLevel } from './log.js';
@@ -41,6 +42,7 @@ class Worker {
     } catch (err) {
       process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
       log.error(`Worker failed to load the application ${this.boot.app}`);
+      this.leaveReason(err);
       process.exit(EXIT.APP_LOAD_ERROR);
     }
     log.debug(`Serving ${nodeAppKind(app)} from ${this.boot.app}`);
@@ -95,6 +97,16 @@ class Worker {
     if (!this.host || this.host.sockets.size === 0) process.exit(EXIT.OK);
     this.host.drain();
     setTimeout(() => process.exit(EXIT.OK), this.boot.settings.graceful_timeout * 1000).unref();
+  }
+
+  /** Writes why the worker could not start into its heartbeat file, for the master's message. */
+  private leaveReason(err: unknown): void {
+    const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    try {
+      fs.writeSync(this.boot.heartbeatFd, text.split('\n')[0]!.slice(0, 1000), 0);
+    } catch {
+      // the master still sees the exit code
+    }
   }
 
   private installSignals(): void {
