@@ -94,6 +94,9 @@ class Worker {
     if (this.stopping) return;
     this.stopping = true;
     this.acceptor?.close();
+    // This worker's copies of the listeners; once every process has closed its own, the kernel
+    // refuses new connections instead of queueing them for nobody.
+    for (let i = 0; i < this.boot.listeners; i++) addon.closeFd(FIRST_LISTENER_FD + i);
     if (!this.host || this.host.sockets.size === 0) process.exit(EXIT.OK);
     this.host.drain();
     setTimeout(() => process.exit(EXIT.OK), this.boot.settings.graceful_timeout * 1000).unref();
