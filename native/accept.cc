@@ -85,17 +85,20 @@ Acceptor::Acceptor(const Napi::CallbackInfo& info)
   backoff_->data = this;
 }
 
-Acceptor::~Acceptor() {
-  // Handles are freed by their close callbacks; they must no longer point at this object.
+Acceptor::~Acceptor() { CloseHandles(); }
+
+// Closes the poll handles (libuv forgets the fds, so the caller may close them) and the timer.
+// Handles are freed by their close callbacks and no longer point at this object.
+void Acceptor::CloseHandles() {
   for (ListenerWatch* watch : watches_) {
     watch->owner = nullptr;
-    if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&watch->poll)))
-      uv_close(reinterpret_cast<uv_handle_t*>(&watch->poll), free_watch);
+    uv_close(reinterpret_cast<uv_handle_t*>(&watch->poll), free_watch);
   }
+  watches_.clear();
   if (backoff_ != nullptr) {
     backoff_->data = nullptr;
-    if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(backoff_)))
-      uv_close(reinterpret_cast<uv_handle_t*>(backoff_), free_timer);
+    uv_close(reinterpret_cast<uv_handle_t*>(backoff_), free_timer);
+    backoff_ = nullptr;
   }
 }
 
@@ -123,15 +126,14 @@ Napi::Value Acceptor::Start(const Napi::CallbackInfo& info) {
 Napi::Value Acceptor::Pause(const Napi::CallbackInfo& info) {
   running_ = false;
   StopWatching();
-  uv_timer_stop(backoff_);
+  if (backoff_ != nullptr) uv_timer_stop(backoff_);
   return info.Env().Undefined();
 }
 
 Napi::Value Acceptor::Close(const Napi::CallbackInfo& info) {
   running_ = false;
   closed_ = true;
-  StopWatching();
-  uv_timer_stop(backoff_);
+  CloseHandles();
   return info.Env().Undefined();
 }
 
@@ -151,7 +153,7 @@ void Acceptor::OnReadable(ListenerWatch* watch) {
     if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO) continue;
     if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
       StopWatching();
-      uv_timer_start(backoff_, on_backoff, kBackoffMs, 0);
+      if (backoff_ != nullptr) uv_timer_start(backoff_, on_backoff, kBackoffMs, 0);
     }
     break;  // EAGAIN: another worker took it, or the queue is empty
   }

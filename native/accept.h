@@ -13,7 +13,7 @@ struct ListenerWatch;
 // new Acceptor(fds: number[], onConnections: (fds: number[]) => void)
 //   .start()  watch the listeners; accepted sockets (non-blocking, close-on-exec) reach onConnections
 //   .pause()  stop watching (connection cap reached); queued connections wait in the kernel backlog
-//   .close()  stop for good (graceful shutdown)
+//   .close()  stop for good (graceful shutdown); the listener fds may be closed afterwards
 class Acceptor : public Napi::ObjectWrap<Acceptor> {
  public:
   static Napi::Function Define(Napi::Env env);
@@ -31,6 +31,7 @@ class Acceptor : public Napi::ObjectWrap<Acceptor> {
   Napi::Value Close(const Napi::CallbackInfo& info);
   void StartWatching();
   void StopWatching();
+  void CloseHandles();
   void Deliver(const int* fds, size_t count);
 
   Napi::Env env_;

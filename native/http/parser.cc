@@ -48,6 +48,14 @@ constexpr std::array<uint8_t, 256> make_classes() {
 }
 constexpr std::array<uint8_t, 256> kClass = make_classes();
 
+constexpr std::array<char, 256> make_lower() {
+  std::array<char, 256> t{};
+  for (int c = 0; c < 256; ++c)
+    t[static_cast<size_t>(c)] = static_cast<char>((c >= 'A' && c <= 'Z') ? c + 32 : c);
+  return t;
+}
+constexpr std::array<char, 256> kLower = make_lower();
+
 inline bool has(char c, uint8_t cls) {
   return (kClass[static_cast<uint8_t>(c)] & cls) != 0;
 }
@@ -57,27 +65,43 @@ inline bool is_ows(char c) { return c == ' ' || c == '\t'; }
 // SWAR helpers: 8 bytes at a time, portable (no SSE).
 constexpr uint64_t kOnes = 0x0101010101010101ull;
 constexpr uint64_t kHighs = 0x8080808080808080ull;
+// Loads 8 bytes so that d[0] is the lowest byte on any host.
 inline uint64_t load_u64(const char* p) {
   uint64_t v;
   std::memcpy(&v, p, sizeof v);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  v = __builtin_bswap64(v);
+#endif
   return v;
 }
-// Non-zero iff some byte of x is < n (exact for n <= 128).
+// Flags (high bit of a byte) where a byte of x is < n (n <= 128). Bytes
+// above the lowest flagged one may be flagged wrongly (borrows), so only the
+// lowest flag is exact — which is all first_flagged() uses.
 inline uint64_t any_below(uint64_t x, uint8_t n) {
   return (x - kOnes * n) & ~x & kHighs;
 }
-// Non-zero iff some byte of x equals b.
+// Flags where a byte of x equals b (lowest flag exact, as above).
 inline uint64_t any_equal(uint64_t x, uint8_t b) {
   const uint64_t y = x ^ (kOnes * b);
   return (y - kOnes) & ~y & kHighs;
 }
+// Offset of the first flagged byte of a non-zero flag word.
+inline size_t first_flagged(uint64_t flags) {
+#if defined(__GNUC__)
+  return static_cast<size_t>(__builtin_ctzll(flags)) >> 3;
+#else
+  size_t i = 0;
+  while (!(flags & (uint64_t{0x80} << (8 * i)))) ++i;
+  return i;
+#endif
+}
 
 // First index in [p, stop) whose byte is not in 0x21-0x7E, else stop.
 size_t skip_visible(const char* d, size_t p, size_t stop) {
-  while (stop - p >= 8) {
+  for (; stop - p >= 8; p += 8) {
     const uint64_t x = load_u64(d + p);
-    if (any_below(x, 0x21) | (x & kHighs) | any_equal(x, 0x7F)) break;
-    p += 8;
+    const uint64_t bad = any_below(x, 0x21) | (x & kHighs) | any_equal(x, 0x7F);
+    if (bad) return p + first_flagged(bad);
   }
   while (p < stop && has(d[p], kClsVisible)) ++p;
   return p;
@@ -85,26 +109,33 @@ size_t skip_visible(const char* d, size_t p, size_t stop) {
 
 // First index in [p, stop) whose byte is not a field-value byte, else stop.
 size_t skip_value(const char* d, size_t p, size_t stop) {
-  for (;;) {
-    while (stop - p >= 8) {
-      const uint64_t x = load_u64(d + p);
-      if (any_below(x, 0x20) | any_equal(x, 0x7F)) break;
+  while (stop - p >= 8) {
+    const uint64_t x = load_u64(d + p);
+    const uint64_t odd = any_below(x, 0x20) | any_equal(x, 0x7F);
+    if (!odd) {
       p += 8;
+      continue;
     }
-    // A word with HTAB or the terminating CR: go byte by byte through it.
-    const size_t word_end = stop - p > 8 ? p + 8 : stop;
-    for (; p < word_end; ++p)
-      if (!has(d[p], kClsValue)) return p;
-    if (p == stop) return p;
+    p += first_flagged(odd);   // a control byte or DEL; HTAB is allowed
+    if (d[p] != '\t') return p;
+    ++p;
   }
+  while (p < stop && has(d[p], kClsValue)) ++p;
+  return p;
 }
 
 size_t skip_tchar(const char* d, size_t p, size_t stop) {
+  for (; stop - p >= 4; p += 4) {  // unrolled: one bound check per 4 bytes
+    if (!has(d[p], kClsTchar)) return p;
+    if (!has(d[p + 1], kClsTchar)) return p + 1;
+    if (!has(d[p + 2], kClsTchar)) return p + 2;
+    if (!has(d[p + 3], kClsTchar)) return p + 3;
+  }
   while (p < stop && has(d[p], kClsTchar)) ++p;
   return p;
 }
 
-std::string_view trim_ows(std::string_view s) {
+inline std::string_view trim_ows(std::string_view s) {
   size_t b = 0, e = s.size();
   while (b < e && is_ows(s[b])) ++b;
   while (e > b && is_ows(s[e - 1])) --e;
@@ -294,11 +325,13 @@ inline size_t line_stop(size_t line_start, size_t limit, size_t end) {
   return line_start + limit;
 }
 
-// Scans data[0, len) from c.pos. `request` selects a request head (request
-// line first) or a bare field section (trailers). On Complete, *head_end is
-// the length of the head including its final CRLF.
+// Scans data[0, len) from c.pos: a request head (phase kReqStart) or a bare
+// field section (trailers: phase kFieldStart). On Complete, *head_end is the
+// length of the head including its final CRLF. Each completed field line is
+// also stored in fields[] (views into d); they are only all valid if this
+// call started at offset 0 — after a resume the caller re-splits.
 Result scan(const char* d, size_t len, const Limits& lim, HeadCursor& c,
-            size_t* head_end) {
+            size_t* head_end, Header* fields) {
   bool capped = false;
   size_t end = len;
   if (lim.head != 0 && len >= lim.head) {
@@ -419,6 +452,7 @@ Result scan(const char* d, size_t len, const Limits& lim, HeadCursor& c,
         if (p == end) continue;
         if (p == stop) return error(kErrFieldTooLarge);
         if (d[p] != ':' || p == c.line_start) return error(kErrName);
+        c.mark1 = p;  // the colon
         ++p;
         c.phase = kValue;
         continue;
@@ -434,12 +468,16 @@ Result scan(const char* d, size_t len, const Limits& lim, HeadCursor& c,
         c.phase = kFieldLF;
         continue;
       }
-      case kFieldLF:
+      case kFieldLF: {
         if (b != '\n') return error(kErrBareCR);
+        Header& h = fields[c.lines];
+        h.name = std::string_view(d + c.line_start, c.mark1 - c.line_start);
+        h.value = trim_ows(std::string_view(d + c.mark1 + 1, p - 2 - c.mark1));
         ++p;
         ++c.lines;
         c.phase = kFieldStart;
         continue;
+      }
       case kEndLF:
         if (b != '\n') return error(kErrBareCR);
         ++p;
@@ -546,6 +584,7 @@ bool parse_content_length(std::string_view v, uint64_t& out) {
 struct FieldFacts {
   TransferCodings te;
   bool has_cl = false, conn_close = false, conn_keep_alive = false;
+  bool conn_upgrade = false, upgrade = false;
   bool expect_continue = false;
   uint8_t hosts = 0, content_types = 0;
   uint64_t cl = 0;
@@ -567,11 +606,15 @@ Result apply_field(const Header& h, FieldFacts& f) {
         f.expect_continue = true;
       }
       break;
+    case 7:
+      if (equals_lower(n, "upgrade")) f.upgrade = true;
+      break;
     case 10:
       if (equals_lower(n, "connection")) {
         for_each_element(v, [&f](std::string_view el) {
           if (equals_lower(el, "close")) f.conn_close = true;
           else if (equals_lower(el, "keep-alive")) f.conn_keep_alive = true;
+          else if (equals_lower(el, "upgrade")) f.conn_upgrade = true;
         });
       }
       break;
@@ -595,8 +638,9 @@ Result apply_field(const Header& h, FieldFacts& f) {
   return kComplete;
 }
 
+// `fields_recorded`: scan() stored every field line in out.headers in one call.
 Result fill_request(const char* d, size_t head_end, const Limits& lim,
-                    Request& out) {
+                    Request& out, uint16_t field_count, bool fields_recorded) {
   const char* p = d;
   const char* const e = d + head_end;
   while (*p == '\r') p += 2;  // skipped leading empty lines
@@ -606,21 +650,13 @@ Result fill_request(const char* d, size_t head_end, const Limits& lim,
   out.method = std::string_view(p, sp1 - p);
   out.target = std::string_view(sp1 + 1, sp2 - sp1 - 1);
   out.version_minor = static_cast<uint8_t>(sp2[8] - '0');
-  out.header_count = split_fields(sp2 + 11, e, out.headers);
+  out.header_count = fields_recorded ? field_count : split_fields(sp2 + 11, e, out.headers);
   out.head_length = head_end;
 
   FieldFacts f;
-  bool upgrade = false, connection_upgrade = false;
   for (uint16_t i = 0; i < out.header_count; ++i) {
-    const Header& h = out.headers[i];
-    const Result r = apply_field(h, f);
+    const Result r = apply_field(out.headers[i], f);
     if (r.status == Status::Error) return r;
-    if (h.name.size() == 7 && detail::equals_lower(h.name, "upgrade")) upgrade = true;
-    if (h.name.size() == 10 && detail::equals_lower(h.name, "connection")) {
-      for_each_element(h.value, [&](std::string_view el) {
-        if (detail::equals_lower(el, "upgrade")) connection_upgrade = true;
-      });
-    }
   }
 
   const bool http11 = out.version_minor == 1;
@@ -641,8 +677,8 @@ Result fill_request(const char* d, size_t head_end, const Limits& lim,
   out.keep_alive = http11 ? !f.conn_close : (f.conn_keep_alive && !f.conn_close);
   if (f.te.compressed) out.keep_alive = false;
   out.expect_continue = http11 && f.expect_continue;
-  out.upgrade = upgrade;
-  out.connection_upgrade = connection_upgrade;
+  out.upgrade = f.upgrade;
+  out.connection_upgrade = f.conn_upgrade;
   return kComplete;
 }
 
@@ -652,10 +688,11 @@ Result parse_head(const char* data, size_t len, const Limits& limits,
                   Request& out, HeadCursor* cursor) {
   HeadCursor local;
   HeadCursor& c = cursor ? *cursor : local;
+  const bool fresh = c.pos == 0;
   size_t head_end = 0;
-  const Result r = scan(data, len, limits, c, &head_end);
+  const Result r = scan(data, len, limits, c, &head_end, out.headers);
   if (r.status != Status::Complete) return r;
-  return fill_request(data, head_end, limits, out);
+  return fill_request(data, head_end, limits, out, c.lines, fresh);
 }
 
 namespace detail {
@@ -666,21 +703,19 @@ Result parse_field_section(const char* data, size_t len, const Limits& limits,
   HeadCursor local;
   HeadCursor& c = cursor ? *cursor : local;
   if (c.phase == kReqStart) c.phase = kFieldStart;
+  const bool fresh = c.pos == 0;
   size_t end = 0;
-  const Result r = scan(data, len, limits, c, &end);
+  const Result r = scan(data, len, limits, c, &end, fields);
   if (r.status != Status::Complete) return r;
-  count = split_fields(data, data + end, fields);
+  count = fresh ? c.lines : split_fields(data, data + end, fields);
   *section_length = end;
   return r;
 }
 
 bool equals_lower(std::string_view s, std::string_view lower) {
   if (s.size() != lower.size()) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    const char folded = (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c;
-    if (folded != lower[i]) return false;
-  }
+  for (size_t i = 0; i < s.size(); ++i)
+    if (kLower[static_cast<uint8_t>(s[i])] != lower[i]) return false;
   return true;
 }
 
