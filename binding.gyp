@@ -8,8 +8,10 @@
         "native/spawn.cc",
         "native/heartbeat.cc",
         "native/reap.cc",
-        "native/accept.cc"
+        "native/accept.cc",
+        "native/accept_wrap.cc"
       ],
+      "include_dirs": ["native"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions", "-O0"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-O0"],

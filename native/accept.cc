@@ -3,10 +3,9 @@
 // Every worker watches the same shared listening sockets with a uv_poll_t. When a connection
 // arrives, each idle worker's epoll reports it; the first to call accept4() wins and the others get
 // EAGAIN. A worker busy running JavaScript is not in epoll_wait, so it does not compete: the shared
-// queue spreads load toward idle workers, and a blocked worker never strands queued connections
+// queue spreads load toward idle workers, and a worker already stuck takes no new connection
 // (unlike one SO_REUSEPORT socket per worker, where the kernel keeps hashing connections to a
-// worker that is stuck). With the few workers a machine has cores for, the wasted wake-ups cost
-// little; see docs/architecture.md for the measurement.
+// worker that is stuck). docs/architecture.md has the measurements behind this choice.
 //
 // Each wake-up accepts at most kBatch connections so that one worker does not drain a burst alone.
 // EMFILE/ENFILE/ENOBUFS/ENOMEM pause accepting for a short back-off instead of spinning.
@@ -15,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "errors.h"
+#include <cerrno>
 
 namespace tusk {
 
@@ -46,61 +45,25 @@ void free_timer(uv_handle_t* handle) { delete reinterpret_cast<uv_timer_t*>(hand
 
 }  // namespace
 
-Napi::Function Acceptor::Define(Napi::Env env) {
-  return DefineClass(env, "Acceptor",
-                     {InstanceMethod<&Acceptor::Start>("start"), InstanceMethod<&Acceptor::Pause>("pause"),
-                      InstanceMethod<&Acceptor::Close>("close")});
-}
-
-Acceptor::Acceptor(const Napi::CallbackInfo& info)
-    : Napi::ObjectWrap<Acceptor>(info), env_(info.Env()), async_context_(info.Env(), "tusk:accept") {
-  if (info.Length() < 2 || !info[0].IsArray() || !info[1].IsFunction()) {
-    throw_type_error(env_, "new Acceptor(fds, onConnections)");
-    return;
-  }
-  if (napi_get_uv_event_loop(env_, &loop_) != napi_ok) {
-    throw_type_error(env_, "no libuv loop");
-    return;
-  }
-  on_connections_ = Napi::Persistent(info[1].As<Napi::Function>());
-  Napi::Array fds = info[0].As<Napi::Array>();
-  for (uint32_t i = 0; i < fds.Length(); i++) {
-    Napi::Value fd = fds.Get(i);
-    if (!fd.IsNumber()) {
-      throw_type_error(env_, "new Acceptor(fds, onConnections): fds must be numbers");
-      return;
-    }
-    auto* watch = new ListenerWatch{{}, fd.As<Napi::Number>().Int32Value(), this, false};
-    int err = uv_poll_init(loop_, &watch->poll, watch->fd);
+int Acceptor::Init(uv_loop_t* loop, const std::vector<int>& fds, AcceptSink* sink) {
+  sink_ = sink;
+  for (int fd : fds) {
+    auto* watch = new ListenerWatch{{}, fd, this, false};
+    int err = uv_poll_init(loop, &watch->poll, fd);
     if (err != 0) {
       delete watch;
-      throw_system_error(env_, "uv_poll_init", err, "fd " + std::to_string(fd.As<Napi::Number>().Int32Value()));
-      return;
+      return err;
     }
     watch->poll.data = watch;
     watches_.push_back(watch);
   }
   backoff_ = new uv_timer_t;
-  uv_timer_init(loop_, backoff_);
+  uv_timer_init(loop, backoff_);
   backoff_->data = this;
+  return 0;
 }
 
-Acceptor::~Acceptor() { CloseHandles(); }
-
-// Closes the poll handles (libuv forgets the fds, so the caller may close them) and the timer.
-// Handles are freed by their close callbacks and no longer point at this object.
-void Acceptor::CloseHandles() {
-  for (ListenerWatch* watch : watches_) {
-    watch->owner = nullptr;
-    uv_close(reinterpret_cast<uv_handle_t*>(&watch->poll), free_watch);
-  }
-  watches_.clear();
-  if (backoff_ != nullptr) {
-    backoff_->data = nullptr;
-    uv_close(reinterpret_cast<uv_handle_t*>(backoff_), free_timer);
-    backoff_ = nullptr;
-  }
-}
+Acceptor::~Acceptor() { Close(); }
 
 void Acceptor::StartWatching() {
   for (ListenerWatch* watch : watches_) {
@@ -115,26 +78,32 @@ void Acceptor::StopWatching() {
   }
 }
 
-Napi::Value Acceptor::Start(const Napi::CallbackInfo& info) {
-  if (!closed_) {
-    running_ = true;
-    StartWatching();
-  }
-  return info.Env().Undefined();
+void Acceptor::Start() {
+  if (closed_) return;
+  running_ = true;
+  StartWatching();
 }
 
-Napi::Value Acceptor::Pause(const Napi::CallbackInfo& info) {
+void Acceptor::Pause() {
   running_ = false;
   StopWatching();
   if (backoff_ != nullptr) uv_timer_stop(backoff_);
-  return info.Env().Undefined();
 }
 
-Napi::Value Acceptor::Close(const Napi::CallbackInfo& info) {
+// Closing the poll handles makes libuv forget the fds at once; the handles free themselves.
+void Acceptor::Close() {
   running_ = false;
   closed_ = true;
-  CloseHandles();
-  return info.Env().Undefined();
+  for (ListenerWatch* watch : watches_) {
+    watch->owner = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(&watch->poll), free_watch);
+  }
+  watches_.clear();
+  if (backoff_ != nullptr) {
+    backoff_->data = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(backoff_), free_timer);
+    backoff_ = nullptr;
+  }
 }
 
 void Acceptor::OnBackoffDone() {
@@ -157,18 +126,7 @@ void Acceptor::OnReadable(ListenerWatch* watch) {
     }
     break;  // EAGAIN: another worker took it, or the queue is empty
   }
-  if (count > 0) Deliver(fds, count);
-}
-
-void Acceptor::Deliver(const int* fds, size_t count) {
-  Napi::HandleScope scope(env_);
-  Napi::Array list = Napi::Array::New(env_, count);
-  for (size_t i = 0; i < count; i++) list.Set(static_cast<uint32_t>(i), Napi::Number::New(env_, fds[i]));
-  on_connections_.MakeCallback(Value(), {list}, async_context_);
-  if (env_.IsExceptionPending()) {
-    Napi::Error error = env_.GetAndClearPendingException();
-    napi_fatal_exception(env_, error.Value());
-  }
+  if (count > 0) sink_->OnAccepted(fds, count);
 }
 
 }  // namespace tusk

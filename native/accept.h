@@ -1,45 +1,44 @@
-// accept.h — the worker's native accept loop on Node's own libuv loop.
+// accept.h — the worker's native accept loop on Node's own libuv loop. Pure C++ over libuv: the
+// node interface wraps it for JavaScript (accept_wrap.cc), the HTTP engine uses it directly.
 #pragma once
 
-#include <napi.h>
 #include <uv.h>
 
+#include <cstddef>
 #include <vector>
 
 namespace tusk {
 
 struct ListenerWatch;
 
-// new Acceptor(fds: number[], onConnections: (fds: number[]) => void)
-//   .start()  watch the listeners; accepted sockets (non-blocking, close-on-exec) reach onConnections
-//   .pause()  stop watching (connection cap reached); queued connections wait in the kernel backlog
-//   .close()  stop for good (graceful shutdown); the listener fds may be closed afterwards
-class Acceptor : public Napi::ObjectWrap<Acceptor> {
+// Receives accepted sockets: non-blocking, close-on-exec, owned by the sink from then on.
+class AcceptSink {
  public:
-  static Napi::Function Define(Napi::Env env);
-  explicit Acceptor(const Napi::CallbackInfo& info);
-  ~Acceptor() override;
+  virtual ~AcceptSink() = default;
+  virtual void OnAccepted(const int* fds, size_t count) = 0;
+};
 
-  // Called by a listener's poll handle when it becomes readable.
+class Acceptor {
+ public:
+  // Returns 0 or a negative libuv error (an fd that cannot be polled).
+  int Init(uv_loop_t* loop, const std::vector<int>& fds, AcceptSink* sink);
+  ~Acceptor();
+
+  void Start();  // watch the listeners
+  void Pause();  // stop watching (connection cap); queued connections wait in the kernel backlog
+  void Close();  // stop for good and forget the fds (they may be closed afterwards)
+
+  // Called by a listener's poll handle and by the back-off timer.
   void OnReadable(ListenerWatch* watch);
-  // Called by the back-off timer after accept ran out of descriptors or memory.
   void OnBackoffDone();
 
  private:
-  Napi::Value Start(const Napi::CallbackInfo& info);
-  Napi::Value Pause(const Napi::CallbackInfo& info);
-  Napi::Value Close(const Napi::CallbackInfo& info);
   void StartWatching();
   void StopWatching();
-  void CloseHandles();
-  void Deliver(const int* fds, size_t count);
 
-  Napi::Env env_;
-  uv_loop_t* loop_ = nullptr;
   std::vector<ListenerWatch*> watches_;
   uv_timer_t* backoff_ = nullptr;
-  Napi::FunctionReference on_connections_;
-  Napi::AsyncContext async_context_;
+  AcceptSink* sink_ = nullptr;
   bool running_ = false;
   bool closed_ = false;
 };

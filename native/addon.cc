@@ -2,7 +2,7 @@
 // (policy) and its system calls (mechanism). src/native.ts types exactly what is exported here.
 #include <napi.h>
 
-#include "accept.h"
+#include "accept_wrap.h"
 #include "heartbeat.h"
 #include "listen.h"
 #include "reap.h"
@@ -21,7 +21,7 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("heartbeatCheck", Napi::Function::New<HeartbeatCheck>(env, "heartbeatCheck"));
   exports.Set("reap", Napi::Function::New<Reap>(env, "reap"));
   exports.Set("parentPid", Napi::Function::New<ParentPid>(env, "parentPid"));
-  exports.Set("Acceptor", Acceptor::Define(env));
+  exports.Set("Acceptor", AcceptorWrap::Define(env));
   return exports;
 }
 
