@@ -9,7 +9,12 @@
         "native/heartbeat.cc",
         "native/reap.cc",
         "native/accept.cc",
-        "native/accept_wrap.cc"
+        "native/accept_wrap.cc",
+        "native/http/parser.cc",
+        "native/http/chunked.cc",
+        "native/http/response.cc",
+        "native/http/server.cc",
+        "native/http/bridge.cc"
       ],
       "include_dirs": ["native"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

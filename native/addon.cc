@@ -4,6 +4,7 @@
 
 #include "accept_wrap.h"
 #include "heartbeat.h"
+#include "http/bridge.h"
 #include "listen.h"
 #include "reap.h"
 #include "spawn.h"
@@ -22,6 +23,7 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("reap", Napi::Function::New<Reap>(env, "reap"));
   exports.Set("parentPid", Napi::Function::New<ParentPid>(env, "parentPid"));
   exports.Set("Acceptor", AcceptorWrap::Define(env));
+  exports.Set("Engine", http::EngineWrap::Define(env));
   return exports;
 }
 

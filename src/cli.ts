@@ -7,17 +7,17 @@ import { formatHelp, formatSettings, resolveConfig } from './config/load.js';
 import { BindError } from './listeners.js';
 import { loadApp, resolveAppModule } from './app/load.js';
 import { parseAppSpec } from './app/spec.js';
-import { isNodeApp } from './interfaces/node.js';
+import type { Settings } from './config/settings.js';
+import { pickInterface } from './interfaces/index.js';
 
 function die(message: string, code: number): never {
   process.stderr.write(`tusk: error: ${message}\n`);
   process.exit(code);
 }
 
-async function checkConfig(app: string, cwd: string): Promise<never> {
+async function checkConfig(app: string, cwd: string, wanted: Settings['interface']): Promise<never> {
   try {
-    const loaded = await loadApp(app, cwd);
-    if (!isNodeApp(loaded)) throw new Error(`${app} is not an application tusk can serve`);
+    pickInterface(await loadApp(app, cwd), wanted, app);
   } catch (err) {
     process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
     die(`--check-config: cannot load ${app}`, 1);
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     if (err instanceof ConfigError) die(err.message, 2);
     throw err;
   }
-  if (resolved.actions.checkConfig) return checkConfig(resolved.app, sources.cwd);
+  if (resolved.actions.checkConfig) return checkConfig(resolved.app, sources.cwd, resolved.settings.interface);
 
   const arbiter = new Arbiter({ sources, settings: resolved.settings, app: resolved.app });
   try {

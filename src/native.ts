@@ -38,6 +38,58 @@ export interface Acceptor {
   close(): void;
 }
 
+export interface EngineOptions {
+  limitRequestLine: number;
+  limitRequestFields: number;
+  limitRequestFieldSize: number;
+  /** Largest request body in bytes; 0 for no limit. */
+  limitRequestBody: number;
+  keepaliveMs: number;
+  headerTimeoutMs: number;
+  maxConnections: number;
+}
+
+/** What the engine calls; one `request` call per request. */
+export interface EngineHandlers {
+  request(id: number, hasBody: boolean): void;
+  /** A piece of the body (null when empty); `last` on the final call. */
+  body(id: number, chunk: Buffer | null, last: boolean): void;
+  /** Output below the high-water mark again, after write() returned 0. */
+  drain(id: number): void;
+  /** The connection closed before the response ended. */
+  abort(id: number): void;
+  /** Draining and the last connection has closed. */
+  idle(): void;
+}
+
+/** The native HTTP engine of one worker; every per-request method takes the request id. */
+export interface Engine {
+  start(): void;
+  pause(): void;
+  drain(): void;
+  connections(): number;
+  method(id: number): string | undefined;
+  target(id: number): string | undefined;
+  version(id: number): number | undefined;
+  /** The value of a header (name in lower case), repeated lines joined with ", "; undefined when absent. */
+  header(id: number, lowerName: string): string | undefined;
+  /** [name, value, name, value, ...] as received. */
+  headers(id: number): string[] | undefined;
+  peer(id: number): [string, number] | undefined;
+  readBody(id: number): boolean;
+  pauseBody(id: number, paused: boolean): boolean;
+  /** A whole response in one call; false when the request is gone. */
+  respond(id: number, status: number, headers: string[] | null, body: Body | null): boolean;
+  /** length -1: unknown (chunked on HTTP/1.1). */
+  writeHead(id: number, status: number, headers: string[] | null, length: number): boolean;
+  /** 1 written, 0 written but wait for `drain`, -1 the request is gone. */
+  write(id: number, chunk: Body): number;
+  end(id: number, chunk?: Body | null): boolean;
+  destroy(id: number): boolean;
+}
+
+export type Body = string | ArrayBufferView | ArrayBuffer;
+
 export interface Addon {
   listenTcp(host: string, port: number, backlog: number, reusePort: boolean): SocketInfo;
   listenUnix(path: string, backlog: number): SocketInfo;
@@ -51,6 +103,7 @@ export interface Addon {
   reap(pid: number): ExitStatus | null;
   parentPid(): number;
   Acceptor: new (fds: number[], onConnections: (fds: number[]) => void) => Acceptor;
+  Engine: new (fds: number[], options: EngineOptions, handlers: EngineHandlers) => Engine;
 }
 
 /** The package root: the folder holding package.json, binding.gyp and build/. */

@@ -1,24 +1,22 @@
 // worker.ts — a worker's whole life. The master exec's a fresh `node` on this file with the
-// listeners at fds 3.. and the heartbeat file after them. It loads the app, accepts natively,
+// listeners at fds 3.. and the heartbeat file after them. It loads the app, serves it (node apps
+// through Node's http on natively accepted sockets, fetch and native apps on the native engine),
 // beats the heartbeat from its event loop, and leaves gracefully on TERM, quickly on INT/QUIT, and
 // at once when its master is gone.
 import fs from 'node:fs';
-import type http from 'node:http';
-import { addon, type Acceptor } from './native.js';
+import { addon } from './native.js';
 import { log, setLogLevel } from './log.js';
 import { loadApp } from './app/load.js';
-import { NodeHost, isNodeApp, nodeAppKind, nodeServer } from './interfaces/node.js';
+import { pickInterface, serve, type Serving } from './interfaces/index.js';
 import { EXIT, FIRST_LISTENER_FD, HEARTBEAT, WORKER_ENV, type WorkerBoot } from './protocol.js';
 
 class Worker {
-  private acceptor: Acceptor | null = null;
-  private host: NodeHost | null = null;
+  private serving: Serving | null = null;
   private ready = false;
   private spin = 0;
   private stopping = false;
   private requests = 0;
   private readonly maxRequests: number;
-  private paused = false;
 
   constructor(private readonly boot: WorkerBoot) {
     const { max_requests, max_requests_jitter } = boot.settings;
@@ -32,58 +30,28 @@ class Worker {
     this.installSignals();
     this.startHeartbeat();
 
-    let app: unknown;
+    const fds = Array.from({ length: this.boot.listeners }, (_, i) => FIRST_LISTENER_FD + i);
     try {
-      app = await loadApp(this.boot.app, this.boot.cwd);
-      if (settings.interface !== 'auto' && settings.interface !== 'node') throw new Error(`interface ${settings.interface} is not available`);
-      if (!isNodeApp(app)) throw new Error(`app: ${this.boot.app} is not an application tusk can serve: expected a (req, res) function, an http.Server, or an Express, Koa or Fastify app`);
-      const server = await nodeServer(app, settings);
-      this.host = new NodeHost(server, { request: (res) => this.onRequest(res), socketClosed: () => this.onSocketClosed() });
+      const app = await loadApp(this.boot.app, this.boot.cwd);
+      const kind = pickInterface(app, settings.interface, this.boot.app);
+      this.serving = await serve(app, kind, fds, settings, {
+        request: () => this.onRequest(),
+        idle: () => process.exit(EXIT.OK),
+      });
+      log.debug(`Serving ${this.boot.app} with the ${kind} interface`);
     } catch (err) {
       process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
       log.error(`Worker failed to load the application ${this.boot.app}`);
       this.leaveReason(err);
       process.exit(EXIT.APP_LOAD_ERROR);
     }
-    log.debug(`Serving ${nodeAppKind(app)} from ${this.boot.app}`);
-    this.startAccepting();
     this.ready = true;
     this.beat();
   }
 
-  private startAccepting(): void {
-    const fds = Array.from({ length: this.boot.listeners }, (_, i) => FIRST_LISTENER_FD + i);
-    try {
-      this.acceptor = new addon.Acceptor(fds, (accepted) => this.onConnections(accepted));
-      this.acceptor.start();
-    } catch (err) {
-      log.error(`Worker cannot watch its listeners: ${(err as Error).message}`);
-      process.exit(EXIT.BOOT_ERROR);
-    }
-  }
-
-  private onConnections(fds: number[]): void {
-    const host = this.host!;
-    for (const fd of fds) host.adopt(fd);
-    if (!this.paused && host.sockets.size >= this.boot.settings.worker_connections) {
-      this.paused = true;
-      this.acceptor?.pause();
-    }
-  }
-
-  private onSocketClosed(): void {
-    const open = this.host!.sockets.size;
-    if (this.paused && !this.stopping && open < this.boot.settings.worker_connections) {
-      this.paused = false;
-      this.acceptor?.start();
-    }
-    if (this.stopping && open === 0) process.exit(EXIT.OK);
-  }
-
-  private onRequest(res: http.ServerResponse): void {
+  private onRequest(): void {
     if (this.maxRequests > 0 && ++this.requests === this.maxRequests) {
       log.info(`Autorestarting worker after current request (${this.requests} requests served).`);
-      res.shouldKeepAlive = false;
       this.stop(true);
     }
   }
@@ -93,12 +61,11 @@ class Worker {
     if (!graceful) process.exit(EXIT.OK);
     if (this.stopping) return;
     this.stopping = true;
-    this.acceptor?.close();
+    if (!this.serving) process.exit(EXIT.OK);
+    this.serving.drain();
     // This worker's copies of the listeners; once every process has closed its own, the kernel
     // refuses new connections instead of queueing them for nobody.
     for (let i = 0; i < this.boot.listeners; i++) addon.closeFd(FIRST_LISTENER_FD + i);
-    if (!this.host || this.host.sockets.size === 0) process.exit(EXIT.OK);
-    this.host.drain();
     setTimeout(() => process.exit(EXIT.OK), this.boot.settings.graceful_timeout * 1000).unref();
   }
 

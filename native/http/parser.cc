@@ -80,10 +80,10 @@ inline uint64_t load_u64(const char* p) {
 inline uint64_t any_below(uint64_t x, uint8_t n) {
   return (x - kOnes * n) & ~x & kHighs;
 }
-// Flags where a byte of x equals b (lowest flag exact, as above).
-inline uint64_t any_equal(uint64_t x, uint8_t b) {
-  const uint64_t y = x ^ (kOnes * b);
-  return (y - kOnes) & ~y & kHighs;
+// Flags where a byte of x is > n (n < 128) or has its high bit set (lowest
+// flag exact, as above).
+inline uint64_t any_above(uint64_t x, uint8_t n) {
+  return ((x + kOnes * (127 - n)) | x) & kHighs;
 }
 // Offset of the first flagged byte of a non-zero flag word.
 inline size_t first_flagged(uint64_t flags) {
@@ -100,7 +100,7 @@ inline size_t first_flagged(uint64_t flags) {
 size_t skip_visible(const char* d, size_t p, size_t stop) {
   for (; stop - p >= 8; p += 8) {
     const uint64_t x = load_u64(d + p);
-    const uint64_t bad = any_below(x, 0x21) | (x & kHighs) | any_equal(x, 0x7F);
+    const uint64_t bad = any_below(x, 0x21) | any_above(x, 0x7E);
     if (bad) return p + first_flagged(bad);
   }
   while (p < stop && has(d[p], kClsVisible)) ++p;
@@ -111,13 +111,14 @@ size_t skip_visible(const char* d, size_t p, size_t stop) {
 size_t skip_value(const char* d, size_t p, size_t stop) {
   while (stop - p >= 8) {
     const uint64_t x = load_u64(d + p);
-    const uint64_t odd = any_below(x, 0x20) | any_equal(x, 0x7F);
+    const uint64_t odd = any_below(x, 0x20) | any_above(x, 0x7E);
     if (!odd) {
       p += 8;
       continue;
     }
-    p += first_flagged(odd);   // a control byte or DEL; HTAB is allowed
-    if (d[p] != '\t') return p;
+    // A control byte, DEL, or a byte allowed but rare: HTAB / obs-text.
+    p += first_flagged(odd);
+    if (!has(d[p], kClsValue)) return p;
     ++p;
   }
   while (p < stop && has(d[p], kClsValue)) ++p;
@@ -677,7 +678,7 @@ Result fill_request(const char* d, size_t head_end, const Limits& lim,
   out.keep_alive = http11 ? !f.conn_close : (f.conn_keep_alive && !f.conn_close);
   if (f.te.compressed) out.keep_alive = false;
   out.expect_continue = http11 && f.expect_continue;
-  out.upgrade = f.upgrade;
+  out.upgrade = http11 && f.upgrade;  // RFC 9110 §7.8: ignored in HTTP/1.0
   out.connection_upgrade = f.conn_upgrade;
   return kComplete;
 }

@@ -80,7 +80,8 @@ struct Request {
                                 // with "Connection: keep-alive". Also false
                                 // when a compression coding precedes chunked.
   bool expect_continue = false; // "Expect: 100-continue" on an HTTP/1.1 request
-  bool upgrade = false;         // an Upgrade header field is present
+  bool upgrade = false;         // an Upgrade field is present (HTTP/1.1 only:
+                                // RFC 9110 §7.8 ignores it in HTTP/1.0)
   bool connection_upgrade = false;  // Connection lists the "upgrade" option
   size_t head_length = 0;       // bytes consumed by the head, including any
                                 // skipped leading CRLFs and the final CRLFCRLF

@@ -19,7 +19,12 @@ export interface Settings {
   timeout: number;
   graceful_timeout: number;
   keepalive: number;
-  interface: 'auto' | 'node';
+  interface: 'auto' | 'node' | 'fetch' | 'native';
+  limit_request_line: number;
+  limit_request_fields: number;
+  limit_request_field_size: number;
+  limit_request_body: number;
+  header_timeout: number;
   pidfile: string | null;
   worker_tmp_dir: string | null;
   umask: number;
@@ -36,7 +41,7 @@ export interface SettingSpec<K extends SettingName = SettingName> {
   flags: string[];
   /** What the flag's value looks like in --help; absent for on/off switches. */
   metavar?: string;
-  section: 'Server socket' | 'Worker processes' | 'Server mechanics' | 'Logging';
+  section: 'Server socket' | 'Worker processes' | 'Security' | 'Server mechanics' | 'Logging';
   help: string;
   /** The default, computed from the environment at resolve time (PORT, WEB_CONCURRENCY). */
   default: (env: NodeJS.ProcessEnv) => Settings[K];
@@ -187,8 +192,33 @@ const registry: { [K in SettingName]: SettingSpec<K> } = {
   },
   interface: {
     name: 'interface', flags: ['--interface'], metavar: 'NAME', section: 'Worker processes',
-    help: "How the application is called: auto (from the app's shape) or node ((req, res) listeners, http.Server, Express, Koa, Fastify).",
-    default: () => 'auto', parse: choice('interface', ['auto', 'node'] as const),
+    help: "How the application is called: auto (from the app's shape), node ((req, res) listeners, http.Server, Express, Koa, Fastify; served by Node's http), fetch ({ fetch(request) } or (request) => Response, Hono; served by the native engine) or native (tusk's (req, res) interface on the native engine).",
+    default: () => 'auto', parse: choice('interface', ['auto', 'node', 'fetch', 'native'] as const),
+  },
+  limit_request_line: {
+    name: 'limit_request_line', flags: ['--limit-request-line'], metavar: 'INT', section: 'Security',
+    help: 'Largest request line in bytes (fetch and native interfaces); longer ones get 414. 0 for no limit.',
+    default: () => 4094, parse: integer('limit_request_line', 0, 1 << 20),
+  },
+  limit_request_fields: {
+    name: 'limit_request_fields', flags: ['--limit-request-fields'], metavar: 'INT', section: 'Security',
+    help: 'Most header fields in a request (fetch and native interfaces); more get 431.',
+    default: () => 100, parse: integer('limit_request_fields', 1, 128),
+  },
+  limit_request_field_size: {
+    name: 'limit_request_field_size', flags: ['--limit-request-field-size'], metavar: 'INT', section: 'Security',
+    help: 'Largest header field line in bytes (fetch and native interfaces); larger ones get 431. 0 for no limit.',
+    default: () => 8190, parse: integer('limit_request_field_size', 0, 1 << 20),
+  },
+  limit_request_body: {
+    name: 'limit_request_body', flags: ['--limit-request-body'], metavar: 'BYTES', section: 'Security',
+    help: 'Largest request body in bytes (fetch and native interfaces); larger ones get 413. 0 for no limit.',
+    default: () => 0, parse: integer('limit_request_body', 0),
+  },
+  header_timeout: {
+    name: 'header_timeout', flags: ['--header-timeout'], metavar: 'SECONDS', section: 'Security',
+    help: 'Time a client has to send a whole request head (slowloris protection; fetch and native interfaces).',
+    default: () => 10, parse: seconds('header_timeout'),
   },
   pidfile: {
     name: 'pidfile', flags: ['-p', '--pid'], metavar: 'FILE', section: 'Server mechanics',

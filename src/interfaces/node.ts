@@ -68,7 +68,7 @@ export class NodeHost {
 
   constructor(
     readonly server: http.Server,
-    private readonly events: { request(res: http.ServerResponse): void; socketClosed(): void },
+    private readonly events: { request(): void; socketClosed(): void },
   ) {
     startConnectionTracking(server);
     // Runs before the app's own listener, so a response can still be told not to keep alive.
@@ -90,7 +90,7 @@ export class NodeHost {
     if (this.draining) res.shouldKeepAlive = false;
     this.inFlight.add(res);
     res.once('close', () => this.inFlight.delete(res));
-    this.events.request(res);
+    this.events.request();
   }
 
   /** Graceful shutdown of the connections; the caller exits when `sockets` is empty. */

@@ -107,11 +107,22 @@ TEST(target_bytes_are_visible_ascii) {
   }
   // Long targets go through the 8-byte fast path: put the bad byte at every
   // position of a word.
-  for (size_t i = 0; i < 17; ++i) {
-    std::string target = "/0123456789abcdefghij";
-    target[1 + i] = '\x7f';
-    EXPECT_HEAD_ERROR(request_line("GET " + target + " HTTP/1.1"), 400,
-                      "invalid byte in request target");
+  for (char bad : {'\x7f', '\x80', '\xff', '\x00', '\x1f', '\t'}) {
+    for (size_t i = 0; i < 17; ++i) {
+      std::string target = "/0123456789abcdefghij";
+      target[1 + i] = bad;
+      EXPECT_HEAD_ERROR(request_line("GET " + target + " HTTP/1.1"), 400,
+                        "invalid byte in request target");
+    }
+  }
+  // Every visible byte is accepted, at every offset of a word.
+  std::string all = "/";
+  for (int c = 0x21; c <= 0x7E; ++c) all += static_cast<char>(c);
+  for (size_t shift = 0; shift < 8; ++shift) {
+    const std::string target = "/" + std::string(shift, 'x') + all;
+    const Parsed p = PARSE(request_line("GET " + target + " HTTP/1.1"));
+    CHECK(p.complete());
+    CHECK_EQ(p->target, target);
   }
   const Parsed p = PARSE(request_line("GET /with_\"quotes\"?a=[1]&b={2}#frag HTTP/1.1"));
   CHECK(p.complete());
@@ -198,10 +209,22 @@ TEST(field_values) {
   }
   EXPECT_HEAD_ERROR(with_header("X-Value: plain\rinjected"), 400, "bare CR (CRLF required)");
   // Bad byte at every position of the 8-byte fast path, after a tab too.
-  for (size_t i = 0; i < 20; ++i) {
-    std::string v = "0123456789\tbcdefghijklmn";
-    v[i] = '\x7f';
-    EXPECT_HEAD_ERROR(with_header("X: " + v), 400, "invalid header value");
+  for (char bad : {'\x7f', '\x00', '\x01', '\x1f', '\n'}) {
+    for (size_t i = 0; i < 20; ++i) {
+      std::string v = "0123456789\tbcdefghijklmn";
+      v[i] = bad;
+      EXPECT_HEAD_ERROR(with_header("X: " + v), 400, "invalid header value");
+    }
+  }
+  // Allowed-but-rare bytes (HTAB, obs-text) at every position.
+  for (char rare : {'\t', '\x80', '\xff', ' '}) {
+    for (size_t i = 1; i < 19; ++i) {
+      std::string v = "0123456789abcdefghijklmn";
+      v[i] = rare;
+      const Parsed q = PARSE(with_header("X: " + v));
+      CHECK(q.complete());
+      CHECK_EQ(q->headers[1].value, v);
+    }
   }
 }
 
@@ -438,6 +461,7 @@ TEST(expect_and_upgrade) {
   CHECK(bare->upgrade);
   CHECK(!bare->connection_upgrade);
   CHECK(!PARSE(kGet)->upgrade);
+  CHECK(!PARSE("GET / HTTP/1.0\r\nUpgrade: websocket\r\n\r\n"sv)->upgrade);
 }
 
 // --- incremental feeding -------------------------------------------------------

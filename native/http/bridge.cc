@@ -1,0 +1,379 @@
+// native/http/bridge.cc — JavaScript's view of the engine. A request reaches JavaScript as one
+// call, handlers.request(id, hasBody); its method, target and headers become JavaScript strings only
+// when asked for (engine.method(id), engine.header(id, name), ...). A whole response is one call,
+// engine.respond(id, status, headers, body); streaming uses writeHead/write/end.
+#include "http/bridge.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "errors.h"
+
+namespace tusk::http {
+
+namespace {
+
+uint32_t option(Napi::Object options, const char* name, uint32_t fallback) {
+  Napi::Value v = options.Get(name);
+  return v.IsNumber() ? v.As<Napi::Number>().Uint32Value() : fallback;
+}
+
+double option_double(Napi::Object options, const char* name, double fallback) {
+  Napi::Value v = options.Get(name);
+  return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : fallback;
+}
+
+}  // namespace
+
+Napi::Function EngineWrap::Define(Napi::Env env) {
+  return DefineClass(env, "Engine",
+                     {
+                         InstanceMethod<&EngineWrap::Start>("start"),
+                         InstanceMethod<&EngineWrap::Pause>("pause"),
+                         InstanceMethod<&EngineWrap::Drain>("drain"),
+                         InstanceMethod<&EngineWrap::Connections>("connections"),
+                         InstanceMethod<&EngineWrap::Method>("method"),
+                         InstanceMethod<&EngineWrap::Target>("target"),
+                         InstanceMethod<&EngineWrap::Version>("version"),
+                         InstanceMethod<&EngineWrap::Header>("header"),
+                         InstanceMethod<&EngineWrap::Headers>("headers"),
+                         InstanceMethod<&EngineWrap::Peer>("peer"),
+                         InstanceMethod<&EngineWrap::ReadBody>("readBody"),
+                         InstanceMethod<&EngineWrap::PauseBody>("pauseBody"),
+                         InstanceMethod<&EngineWrap::Respond>("respond"),
+                         InstanceMethod<&EngineWrap::WriteHead>("writeHead"),
+                         InstanceMethod<&EngineWrap::Write>("write"),
+                         InstanceMethod<&EngineWrap::End>("end"),
+                         InstanceMethod<&EngineWrap::Destroy>("destroy"),
+                     });
+}
+
+EngineWrap::EngineWrap(const Napi::CallbackInfo& info)
+    : Napi::ObjectWrap<EngineWrap>(info), env_(info.Env()), async_context_(info.Env(), "tusk:request") {
+  const char* usage = "new Engine(fds, options, { request, body, drain, abort, idle })";
+  if (info.Length() < 3 || !info[0].IsArray() || !info[1].IsObject() || !info[2].IsObject()) {
+    throw_type_error(env_, usage);
+    return;
+  }
+  Napi::Object handlers = info[2].As<Napi::Object>();
+  const char* names[] = {"request", "body", "drain", "abort", "idle"};
+  Napi::FunctionReference* refs[] = {&on_request_, &on_body_, &on_drain_, &on_abort_, &on_idle_};
+  for (int i = 0; i < 5; i++) {
+    Napi::Value fn = handlers.Get(names[i]);
+    if (!fn.IsFunction()) {
+      throw_type_error(env_, usage);
+      return;
+    }
+    *refs[i] = Napi::Persistent(fn.As<Napi::Function>());
+  }
+  Napi::Object options = info[1].As<Napi::Object>();
+  ServerOptions so;
+  so.limits.request_line = option(options, "limitRequestLine", so.limits.request_line);
+  so.limits.fields = option(options, "limitRequestFields", so.limits.fields);
+  so.limits.field_size = option(options, "limitRequestFieldSize", so.limits.field_size);
+  so.limits.body = static_cast<uint64_t>(option_double(options, "limitRequestBody", 0));
+  so.keepalive_ms = static_cast<uint64_t>(option_double(options, "keepaliveMs", 5000));
+  so.header_timeout_ms = static_cast<uint64_t>(option_double(options, "headerTimeoutMs", 10000));
+  so.max_connections = option(options, "maxConnections", so.max_connections);
+
+  std::vector<int> fds;
+  Napi::Array list = info[0].As<Napi::Array>();
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    Napi::Value fd = list.Get(i);
+    if (!fd.IsNumber()) {
+      throw_type_error(env_, usage);
+      return;
+    }
+    fds.push_back(fd.As<Napi::Number>().Int32Value());
+  }
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env_, &loop) != napi_ok) {
+    throw_type_error(env_, "no libuv loop");
+    return;
+  }
+  server_ = std::make_unique<Server>(loop, so, this);
+  int err = server_->Listen(fds);
+  if (err != 0) throw_system_error(env_, "uv_poll_init", err);
+}
+
+// ---- engine → JavaScript ----
+
+void EngineWrap::Call(Napi::FunctionReference& fn, std::initializer_list<napi_value> args) {
+  fn.MakeCallback(Value(), args, async_context_);
+  if (env_.IsExceptionPending()) {
+    Napi::Error error = env_.GetAndClearPendingException();
+    napi_fatal_exception(env_, error.Value());
+  }
+}
+
+void EngineWrap::OnRequest(double id, bool has_body) {
+  Napi::HandleScope scope(env_);
+  Call(on_request_, {Napi::Number::New(env_, id), Napi::Boolean::New(env_, has_body)});
+}
+
+void EngineWrap::OnBody(double id, const char* data, size_t len, bool last) {
+  Napi::HandleScope scope(env_);
+  napi_value chunk = len > 0 ? Napi::Buffer<char>::Copy(env_, data, len) : env_.Null();
+  Call(on_body_, {Napi::Number::New(env_, id), chunk, Napi::Boolean::New(env_, last)});
+}
+
+void EngineWrap::OnDrain(double id) {
+  Napi::HandleScope scope(env_);
+  Call(on_drain_, {Napi::Number::New(env_, id)});
+}
+
+void EngineWrap::OnAbort(double id) {
+  Napi::HandleScope scope(env_);
+  Call(on_abort_, {Napi::Number::New(env_, id)});
+}
+
+void EngineWrap::OnIdle() {
+  Napi::HandleScope scope(env_);
+  Call(on_idle_, {});
+}
+
+// ---- JavaScript → engine ----
+
+Napi::Value EngineWrap::Start(const Napi::CallbackInfo& info) {
+  server_->Start();
+  return info.Env().Undefined();
+}
+
+Napi::Value EngineWrap::Pause(const Napi::CallbackInfo& info) {
+  server_->Pause();
+  return info.Env().Undefined();
+}
+
+Napi::Value EngineWrap::Drain(const Napi::CallbackInfo& info) {
+  server_->Drain();
+  return info.Env().Undefined();
+}
+
+Napi::Value EngineWrap::Connections(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(server_->connection_count()));
+}
+
+Connection* EngineWrap::Lookup(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsNumber()) return nullptr;
+  return server_->Find(info[0].As<Napi::Number>().DoubleValue());
+}
+
+Napi::Value EngineWrap::Method(const Napi::CallbackInfo& info) {
+  Connection* c = Lookup(info);
+  if (c == nullptr) return info.Env().Undefined();
+  return Napi::String::New(info.Env(), c->request.method.data(), c->request.method.size());
+}
+
+Napi::Value EngineWrap::Target(const Napi::CallbackInfo& info) {
+  Connection* c = Lookup(info);
+  if (c == nullptr) return info.Env().Undefined();
+  return Napi::String::New(info.Env(), c->request.target.data(), c->request.target.size());
+}
+
+Napi::Value EngineWrap::Version(const Napi::CallbackInfo& info) {
+  Connection* c = Lookup(info);
+  if (c == nullptr) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), c->request.version_minor);
+}
+
+// header(id, lowerCaseName) -> the value, several lines joined with ", " ("; " for cookie), or undefined
+Napi::Value EngineWrap::Header(const Napi::CallbackInfo& info) {
+  Connection* c = Lookup(info);
+  if (c == nullptr || info.Length() < 2 || !info[1].IsString()) return info.Env().Undefined();
+  std::string name = info[1].As<Napi::String>();
+  std::string joined;
+  const std::string_view* only = nullptr;
+  int found = 0;
+  const char* separator = name == "cookie" ? "; " : ", ";
+  for (uint16_t i = 0; i < c->request.header_count; i++) {
+    const tusk::http::Header& h = c->request.headers[i];
+    if (!detail::equals_lower(h.name, name)) continue;
+    if (found++ == 0) {
+      only = &h.value;
+      continue;
+    }
+    if (found == 2) joined.assign(only->data(), only->size());
+    joined.append(separator);
+    joined.append(h.value.data(), h.value.size());
+  }
+  if (found == 0) return info.Env().Undefined();
+  if (found == 1) return Napi::String::New(info.Env(), only->data(), only->size());
+  return Napi::String::New(info.Env(), joined);
+}
+
+// headers(id) -> [name, value, name, value, ...] as sent
+Napi::Value EngineWrap::Headers(const Napi::CallbackInfo& info) {
+  Connection* c = Lookup(info);
+  if (c == nullptr) return info.Env().Undefined();
+  Napi::Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env, c->request.header_count * 2u);
+  for (uint16_t i = 0; i < c->request.header_count; i++) {
+    const tusk::http::Header& h = c->request.headers[i];
+    out.Set(2u * i, Napi::String::New(env, h.name.data(), h.name.size()));
+    out.Set(2u * i + 1, Napi::String::New(env, h.value.data(), h.value.size()));
+  }
+  return out;
+}
+
+// peer(id) -> [address, port] for TCP, [path or "", 0] for unix sockets
+Napi::Value EngineWrap::Peer(const Napi::CallbackInfo& info) {
+  Connection* c = Lookup(info);
+  if (c == nullptr) return info.Env().Undefined();
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  Napi::Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env, 2);
+  char text[INET6_ADDRSTRLEN] = {0};
+  int port = 0;
+  if (getpeername(c->fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
+    if (ss.ss_family == AF_INET) {
+      auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
+      inet_ntop(AF_INET, &sin->sin_addr, text, sizeof text);
+      port = ntohs(sin->sin_port);
+    } else if (ss.ss_family == AF_INET6) {
+      auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
+      inet_ntop(AF_INET6, &sin6->sin6_addr, text, sizeof text);
+      port = ntohs(sin6->sin6_port);
+    }
+  }
+  out.Set(0u, Napi::String::New(env, text));
+  out.Set(1u, Napi::Number::New(env, port));
+  return out;
+}
+
+Napi::Value EngineWrap::ReadBody(const Napi::CallbackInfo& info) {
+  bool ok = info.Length() >= 1 && info[0].IsNumber() && server_->ReadBody(info[0].As<Napi::Number>().DoubleValue());
+  return Napi::Boolean::New(info.Env(), ok);
+}
+
+Napi::Value EngineWrap::PauseBody(const Napi::CallbackInfo& info) {
+  bool ok = info.Length() >= 2 && info[0].IsNumber() &&
+            server_->PauseBody(info[0].As<Napi::Number>().DoubleValue(), info[1].ToBoolean());
+  return Napi::Boolean::New(info.Env(), ok);
+}
+
+// Flat [name, value, ...] of strings, checked against response splitting.
+bool EngineWrap::ReadHeaders(Napi::Env env, Napi::Value value) {
+  header_views_.clear();
+  if (value.IsNull() || value.IsUndefined()) return true;
+  if (!value.IsArray()) {
+    throw_type_error(env, "headers must be a flat array [name, value, ...]");
+    return false;
+  }
+  Napi::Array list = value.As<Napi::Array>();
+  uint32_t n = list.Length();
+  if (n % 2 != 0) {
+    throw_type_error(env, "headers must be a flat array [name, value, ...]");
+    return false;
+  }
+  if (header_strings_.size() < n) header_strings_.resize(n);
+  for (uint32_t i = 0; i < n; i++) {
+    Napi::Value item = list.Get(i);
+    if (!item.IsString()) {
+      throw_type_error(env, "header names and values must be strings");
+      return false;
+    }
+    header_strings_[i] = item.As<Napi::String>().Utf8Value();
+  }
+  for (uint32_t i = 0; i < n; i += 2) {
+    std::string_view name = header_strings_[i], v = header_strings_[i + 1];
+    if (!valid_header_name(name) || !valid_header_value(v)) {
+      Napi::TypeError::New(env, "invalid header: " + header_strings_[i]).ThrowAsJavaScriptException();
+      return false;
+    }
+    header_views_.push_back({name, v});
+  }
+  return true;
+}
+
+// A string (UTF-8), a Buffer or any typed array / ArrayBuffer; null or undefined for none.
+bool EngineWrap::ReadBytes(Napi::Value value, std::string_view* out) {
+  if (value.IsNull() || value.IsUndefined()) {
+    *out = std::string_view();
+    return true;
+  }
+  if (value.IsString()) {
+    text_body_ = value.As<Napi::String>().Utf8Value();
+    *out = text_body_;
+    return true;
+  }
+  if (value.IsTypedArray()) {
+    Napi::TypedArray array = value.As<Napi::TypedArray>();
+    Napi::ArrayBuffer buffer = array.ArrayBuffer();
+    *out = std::string_view(static_cast<const char*>(buffer.Data()) + array.ByteOffset(), array.ByteLength());
+    return true;
+  }
+  if (value.IsArrayBuffer()) {
+    Napi::ArrayBuffer buffer = value.As<Napi::ArrayBuffer>();
+    *out = std::string_view(static_cast<const char*>(buffer.Data()), buffer.ByteLength());
+    return true;
+  }
+  if (value.IsDataView()) {
+    Napi::DataView view = value.As<Napi::DataView>();
+    *out = std::string_view(static_cast<const char*>(view.ArrayBuffer().Data()) + view.ByteOffset(), view.ByteLength());
+    return true;
+  }
+  throw_type_error(value.Env(), "a body is a string, a Buffer, a typed array or an ArrayBuffer");
+  return false;
+}
+
+static bool read_status(const Napi::CallbackInfo& info, size_t index, uint16_t* status) {
+  if (info.Length() <= index || !info[index].IsNumber()) return false;
+  int32_t s = info[index].As<Napi::Number>().Int32Value();
+  if (s < 200 || s > 999) return false;
+  *status = static_cast<uint16_t>(s);
+  return true;
+}
+
+// respond(id, status, headers, body) -> false when the request is gone (client closed, already answered)
+Napi::Value EngineWrap::Respond(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint16_t status = 0;
+  if (info.Length() < 4 || !info[0].IsNumber() || !read_status(info, 1, &status))
+    return throw_type_error(env, "respond(id, status 200-999, headers, body)");
+  std::string_view body;
+  if (!ReadHeaders(env, info[2]) || !ReadBytes(info[3], &body)) return env.Undefined();
+  bool ok = server_->Respond(info[0].As<Napi::Number>().DoubleValue(), status, header_views_.data(),
+                             header_views_.size(), body);
+  return Napi::Boolean::New(env, ok);
+}
+
+// writeHead(id, status, headers, length | -1) -> false when the request is gone
+Napi::Value EngineWrap::WriteHead(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint16_t status = 0;
+  if (info.Length() < 4 || !info[0].IsNumber() || !read_status(info, 1, &status) || !info[3].IsNumber())
+    return throw_type_error(env, "writeHead(id, status 200-999, headers, length or -1)");
+  if (!ReadHeaders(env, info[2])) return env.Undefined();
+  double length = info[3].As<Napi::Number>().DoubleValue();
+  bool ok = server_->WriteHead(info[0].As<Napi::Number>().DoubleValue(), status, header_views_.data(),
+                               header_views_.size(), length < 0 ? -1 : static_cast<int64_t>(length));
+  return Napi::Boolean::New(env, ok);
+}
+
+// write(id, chunk) -> 1 written, 0 written but wait for the drain event, -1 the request is gone
+Napi::Value EngineWrap::Write(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string_view chunk;
+  if (info.Length() < 2 || !info[0].IsNumber()) return throw_type_error(env, "write(id, chunk)");
+  if (!ReadBytes(info[1], &chunk)) return env.Undefined();
+  return Napi::Number::New(env, server_->Write(info[0].As<Napi::Number>().DoubleValue(), chunk));
+}
+
+// end(id, chunk?) -> false when the request is gone
+Napi::Value EngineWrap::End(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string_view chunk;
+  if (info.Length() < 1 || !info[0].IsNumber()) return throw_type_error(env, "end(id, chunk?)");
+  if (info.Length() >= 2 && !ReadBytes(info[1], &chunk)) return env.Undefined();
+  return Napi::Boolean::New(env, server_->End(info[0].As<Napi::Number>().DoubleValue(), chunk));
+}
+
+Napi::Value EngineWrap::Destroy(const Napi::CallbackInfo& info) {
+  bool ok = info.Length() >= 1 && info[0].IsNumber() && server_->Destroy(info[0].As<Napi::Number>().DoubleValue());
+  return Napi::Boolean::New(info.Env(), ok);
+}
+
+}  // namespace tusk::http

@@ -1,0 +1,73 @@
+// native/http/connection.h — one client connection's state: the bytes received but not yet
+// consumed, the request being served (its head kept zero-copy while it can be), the body being
+// read, the bytes waiting to be written, keep-alive and timeouts. This data belongs to the
+// Connection; the Server drives it (server.cc) and the bridge reads it through request ids.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <string>
+
+#include "http/chunked.h"
+#include "http/parser.h"
+
+namespace tusk::http {
+
+class Server;
+
+enum class Phase : uint8_t {
+  Head,     // waiting for (the rest of) a request head
+  Body,     // the request's body is being received
+  Waiting,  // body complete (or none); the response is not finished yet
+};
+
+struct Connection {
+  Server* server = nullptr;
+  uv_poll_t poll;
+  int fd = -1;
+  uint32_t slot = 0;
+  int poll_events = 0;
+
+  // ---- input ----
+  std::string pending;        // received, not yet consumed: partial head, body, pipelined requests
+  std::string head_copy;      // the current head, copied here when the request outlives the read
+  Request request;
+  HeadCursor cursor;
+  Phase phase = Phase::Head;
+  BodyKind body_kind = BodyKind::None;
+  uint64_t body_left = 0;     // Length bodies: bytes still to come
+  ChunkedDecoder chunked;
+  bool body_reading = false;  // the application asked for the body
+  bool body_paused = false;   // the application cannot take more body right now
+  bool continue_sent = false;
+  bool discard_body = false;  // the response ended first: read the rest of the body and drop it
+
+  // ---- the request being served ----
+  double request_id = 0;      // 0: none
+  bool keep_alive = true;
+  bool http10 = false;
+  bool head_method = false;
+  bool response_started = false;
+  bool response_chunked = false;
+  bool response_bodiless = false;  // HEAD, 1xx, 204, 304: framing only
+
+  // ---- output ----
+  std::string out;            // bytes waiting to be written (corked until the loop's check phase)
+  size_t out_off = 0;         // out[0, out_off) is already written
+  bool queued_flush = false;
+  bool queued_resume = false;
+  bool write_blocked = false; // the kernel buffer is full: waiting for POLLOUT
+  bool notify_drain = false;  // the application was told to wait; tell it when `out` drains
+
+  // ---- lifetime ----
+  uint64_t deadline = 0;      // loop time (ms) when an idle or slow connection is closed; 0 = none
+  bool in_process = false;
+  bool close_after_flush = false;  // last response queued: half-close once it is written
+  bool lingering = false;          // half-closed: draining the client's bytes until it closes
+  bool eof = false;                // the client half-closed its side
+  bool closing = false;
+  bool torn_down = false;
+};
+
+}  // namespace tusk::http

@@ -1,0 +1,595 @@
+// native/http/server.cc — the engine's event handling: accept, read, parse, dispatch, write.
+//
+// Reading: bytes go into one receive buffer shared by every connection and are parsed in place;
+// only what a connection has not consumed (a partial head, body the application has not asked
+// for yet, pipelined requests) is copied into the connection. A request head stays zero-copy
+// while the application answers synchronously; one that waits for a promise gets its head
+// copied into the connection first.
+//
+// Writing: responses are appended to the connection's output and flushed once per loop turn (a
+// uv_check handle), so the head and body of a response, and the responses to pipelined requests,
+// leave in one send(). Large outputs flush at once. A connection whose output passes the high-water
+// mark stops being read, and the application is told to wait (Write returns 0) until it drains.
+//
+// Requests on one connection are answered in order: the next head is parsed only once the current
+// response has ended.
+#include "http/server.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "http/response.h"
+
+namespace tusk::http {
+
+namespace {
+
+constexpr size_t kReadBuffer = 256 * 1024;     // shared by every connection of the worker
+constexpr double kSlots = 1048576.0;           // request id = serial * kSlots + slot
+constexpr size_t kMaxPending = 256 * 1024;     // unconsumed input a connection may hold
+constexpr uint64_t kDiscardLimit = 1 << 20;    // unread body dropped to keep a connection alive
+constexpr size_t kImmediateFlush = 64 * 1024;  // output this large is written without waiting
+constexpr uint64_t kLingerMs = 2000;           // how long a half-closed connection is drained
+
+void on_poll(uv_poll_t* handle, int status, int events) {
+  auto* c = static_cast<Connection*>(handle->data);
+  c->server->OnPoll(c, status, events);
+}
+void on_check(uv_check_t* handle) { static_cast<Server*>(handle->data)->OnCheck(); }
+void on_tick(uv_timer_t* handle) { static_cast<Server*>(handle->data)->OnTick(); }
+void on_closed(uv_handle_t* handle) {
+  auto* c = static_cast<Connection*>(handle->data);
+  c->server->OnClosed(c);
+}
+void free_check(uv_handle_t* handle) { delete reinterpret_cast<uv_check_t*>(handle); }
+void free_timer(uv_handle_t* handle) { delete reinterpret_cast<uv_timer_t*>(handle); }
+
+// Moves every view of `r` from the buffer at `from` to the same offsets in the buffer at `to`.
+void rebase(Request& r, const char* from, const char* to) {
+  auto move = [&](std::string_view& v) {
+    if (!v.empty()) v = std::string_view(to + (v.data() - from), v.size());
+  };
+  move(r.method);
+  move(r.target);
+  for (uint16_t i = 0; i < r.header_count; i++) {
+    move(r.headers[i].name);
+    move(r.headers[i].value);
+  }
+}
+
+}  // namespace
+
+Server::Server(uv_loop_t* loop, const ServerOptions& options, EngineEvents* events)
+    : loop_(loop), options_(options), events_(events), read_buffer_(new char[kReadBuffer]) {
+  refresh_date();
+  check_ = new uv_check_t;
+  uv_check_init(loop_, check_);
+  check_->data = this;
+  uv_check_start(check_, on_check);
+  uv_unref(reinterpret_cast<uv_handle_t*>(check_));
+  tick_ = new uv_timer_t;
+  uv_timer_init(loop_, tick_);
+  tick_->data = this;
+  uv_timer_start(tick_, on_tick, 1000, 1000);
+  uv_unref(reinterpret_cast<uv_handle_t*>(tick_));
+}
+
+Server::~Server() {
+  acceptor_.Close();
+  for (Connection* c : slots_) {
+    if (c != nullptr && !c->torn_down) {
+      c->closing = true;
+      c->in_process = false;
+      Close(c);
+    }
+  }
+  uv_close(reinterpret_cast<uv_handle_t*>(check_), free_check);
+  uv_close(reinterpret_cast<uv_handle_t*>(tick_), free_timer);
+  delete[] read_buffer_;
+}
+
+int Server::Listen(const std::vector<int>& fds) { return acceptor_.Init(loop_, fds, this); }
+
+// ---- accepting ----
+
+void Server::OnAccepted(const int* fds, size_t count) {
+  for (size_t i = 0; i < count; i++) {
+    auto* c = new Connection();
+    c->server = this;
+    c->fd = fds[i];
+    if (uv_poll_init(loop_, &c->poll, c->fd) != 0) {
+      ::close(c->fd);
+      delete c;
+      continue;
+    }
+    c->poll.data = c;
+    if (free_slots_.empty()) {
+      c->slot = static_cast<uint32_t>(slots_.size());
+      slots_.push_back(c);
+    } else {
+      c->slot = free_slots_.back();
+      free_slots_.pop_back();
+      slots_[c->slot] = c;
+    }
+    c->chunked.set_limits(options_.limits);
+    c->deadline = uv_now(loop_) + options_.header_timeout_ms;
+    live_++;
+    UpdatePoll(c);
+  }
+  if (live_ >= options_.max_connections && !paused_for_cap_) {
+    paused_for_cap_ = true;
+    acceptor_.Pause();
+  }
+}
+
+// ---- reading and parsing ----
+
+void Server::OnPoll(Connection* c, int status, int events) {
+  if (c->closing) return;
+  if (status < 0) return Close(c);
+  if (events & UV_WRITABLE) {
+    c->write_blocked = false;
+    Flush(c);
+    if (c->closing) return;
+  }
+  if (!(events & UV_READABLE)) return;
+
+  ssize_t n;
+  do {
+    n = ::read(c->fd, read_buffer_, kReadBuffer);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+    return Close(c);
+  }
+  if (c->lingering) {
+    if (n == 0) Close(c);
+    return;
+  }
+  if (n == 0) {
+    c->eof = true;
+    c->keep_alive = false;
+    if (c->request_id == 0) {
+      if (!c->pending.empty()) QueueResume(c);  // complete pipelined requests are still answered
+      else Close(c);
+    }
+    UpdatePoll(c);
+    return;
+  }
+  if (c->request_id == 0 && c->phase == Phase::Head && c->pending.empty())
+    c->deadline = uv_now(loop_) + options_.header_timeout_ms;  // a new head starts: time it
+
+  if (c->pending.empty()) {
+    // Parse straight from the shared buffer; keep only what is left.
+    size_t len = static_cast<size_t>(n);
+    size_t used = Consume(c, read_buffer_, len);
+    if (c->close_after_flush) c->pending.clear();
+    else if (!c->closing && used < len) c->pending.assign(read_buffer_ + used, len - used);
+  } else {
+    c->pending.append(read_buffer_, static_cast<size_t>(n));
+    Process(c);
+  }
+  if (c->closing) return Close(c);
+  UpdatePoll(c);
+}
+
+// Runs the connection's state machine over data[0, len): heads, bodies, pipelined requests, as
+// far as the state allows. Returns the bytes used. The application may answer (or close the
+// connection) from inside; teardown waits until this returns.
+size_t Server::Consume(Connection* c, const char* data, size_t len) {
+  c->in_process = true;
+  size_t used = 0;
+  while (!c->closing && !c->close_after_flush) {
+    size_t step = 0;
+    bool progressed = false;
+    if (c->phase == Phase::Head) progressed = c->request_id == 0 && used < len && StepHead(c, data + used, len - used, &step);
+    else if (c->phase == Phase::Body) progressed = StepBody(c, data + used, len - used, &step);
+    used += step;
+    if (!progressed) break;
+  }
+  c->in_process = false;
+  return used;
+}
+
+void Server::Process(Connection* c) {
+  size_t used = Consume(c, c->pending.data(), c->pending.size());
+  if (c->closing) return;
+  if (c->close_after_flush) c->pending.clear();
+  else c->pending.erase(0, used);
+  if (c->eof && c->request_id == 0 && !c->close_after_flush) Close(c);
+}
+
+bool Server::StepHead(Connection* c, const char* data, size_t len, size_t* used) {
+  Result r = parse_head(data, len, options_.limits, c->request, &c->cursor);
+  if (r.status == Status::Incomplete) return false;
+  if (r.status == Status::Error) {
+    Reject(c, r.error.http_status, r.error.reason);
+    return false;
+  }
+  Request& req = c->request;
+  c->cursor = HeadCursor{};
+  *used = req.head_length;
+  c->request_id = static_cast<double>(++serial_) * kSlots + c->slot;
+  c->keep_alive = req.keep_alive && !draining_ && !c->eof;
+  c->http10 = req.version_minor == 0;
+  c->head_method = req.method == "HEAD";
+  c->response_started = false;
+  c->response_chunked = false;
+  c->body_kind = req.body_kind;
+  c->body_left = req.body_kind == BodyKind::Length ? req.content_length : 0;
+  c->body_reading = false;
+  c->body_paused = false;
+  c->continue_sent = false;
+  c->discard_body = false;
+  if (req.body_kind == BodyKind::Chunked) c->chunked.reset();
+  bool has_body = req.body_kind == BodyKind::Chunked || c->body_left > 0;
+  c->phase = has_body ? Phase::Body : Phase::Waiting;
+  c->deadline = 0;  // the application has the request now
+  Dispatch(c);
+  // A request answered later keeps its head in the connection: the read buffer will be reused.
+  if (c->request_id != 0 && !c->closing) KeepHead(c, data, req.head_length);
+  return true;
+}
+
+void Server::Dispatch(Connection* c) {
+  events_->OnRequest(c->request_id, c->phase == Phase::Body);
+}
+
+void Server::KeepHead(Connection* c, const char* base, size_t head_len) {
+  if (c->head_copy.data() == base) return;
+  c->head_copy.assign(base, head_len);
+  rebase(c->request, base, c->head_copy.data());
+}
+
+bool Server::StepBody(Connection* c, const char* data, size_t len, size_t* used) {
+  if ((!c->body_reading && !c->discard_body) || c->body_paused) return false;
+  double id = c->request_id;
+  auto body_done = [&]() {
+    if (c->discard_body || c->request_id == 0) {
+      c->discard_body = false;
+      c->phase = Phase::Head;
+      c->deadline = uv_now(loop_) + options_.keepalive_ms;
+    } else {
+      c->phase = Phase::Waiting;
+    }
+  };
+  if (c->body_kind == BodyKind::Length) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(len, c->body_left));
+    if (n == 0) return false;
+    c->body_left -= n;
+    *used = n;
+    bool last = c->body_left == 0;
+    if (!c->discard_body && id != 0) events_->OnBody(id, data, n, last);
+    if (last && !c->closing) body_done();
+    return true;
+  }
+  ChunkStep step = c->chunked.decode(data, len);
+  *used = step.consumed;
+  switch (step.status) {
+    case ChunkStatus::Data:
+      if (!c->discard_body && id != 0) events_->OnBody(id, step.data.data(), step.data.size(), false);
+      return true;
+    case ChunkStatus::Done:
+      if (!c->discard_body && id != 0) events_->OnBody(id, nullptr, 0, true);
+      if (!c->closing) body_done();
+      return true;
+    case ChunkStatus::Error:
+      Reject(c, step.error.http_status, step.error.reason);
+      return false;
+    case ChunkStatus::NeedMore:
+      return false;
+  }
+  return false;
+}
+
+void Server::Reject(Connection* c, uint16_t status, const char* reason) {
+  if (c->response_started) return Close(c);  // too late for a clean answer
+  if (c->request_id != 0) {
+    aborts_.push_back(c->request_id);
+    c->request_id = 0;
+  }
+  c->keep_alive = false;
+  c->close_after_flush = true;
+  Append(c, error_response(status, reason));
+}
+
+// ---- the application's side ----
+
+Connection* Server::Find(double id) const {
+  if (id <= 0) return nullptr;
+  double slot = id - static_cast<double>(static_cast<uint64_t>(id / kSlots)) * kSlots;
+  size_t index = static_cast<size_t>(slot);
+  if (index >= slots_.size()) return nullptr;
+  Connection* c = slots_[index];
+  if (c == nullptr || c->closing || c->request_id != id) return nullptr;
+  return c;
+}
+
+bool Server::ReadBody(double id) {
+  Connection* c = Find(id);
+  if (c == nullptr) return false;
+  if (c->body_reading) return true;
+  c->body_reading = true;
+  if (c->phase == Phase::Body && c->request.expect_continue && !c->continue_sent && !c->response_started) {
+    c->continue_sent = true;
+    Append(c, c->http10 ? "HTTP/1.0 100 Continue\r\n\r\n" : "HTTP/1.1 100 Continue\r\n\r\n");
+  }
+  if (!c->in_process) QueueResume(c);
+  return true;
+}
+
+bool Server::PauseBody(double id, bool paused) {
+  Connection* c = Find(id);
+  if (c == nullptr) return false;
+  c->body_paused = paused;
+  if (!paused && !c->in_process) QueueResume(c);
+  UpdatePoll(c);
+  return true;
+}
+
+bool Server::Respond(double id, uint16_t status, const HeaderView* headers, size_t count, std::string_view body) {
+  Connection* c = Find(id);
+  if (c == nullptr || c->response_started) return false;
+  HeadPlan plan;
+  plan.status = status;
+  plan.http10 = c->http10;
+  plan.keep_alive = c->keep_alive && !draining_;
+  plan.head_request = c->head_method;
+  plan.has_length = true;
+  plan.length = body.size();
+  append_head(c->out, plan, headers, count);
+  c->response_started = true;
+  if (!c->head_method && !status_has_no_body(status)) c->out.append(body);
+  FinishResponse(c);
+  return true;
+}
+
+bool Server::WriteHead(double id, uint16_t status, const HeaderView* headers, size_t count, int64_t length) {
+  Connection* c = Find(id);
+  if (c == nullptr || c->response_started) return false;
+  bool bodiless = c->head_method || status_has_no_body(status);
+  HeadPlan plan;
+  plan.status = status;
+  plan.http10 = c->http10;
+  plan.head_request = c->head_method;
+  plan.has_length = length >= 0;
+  plan.length = length >= 0 ? static_cast<uint64_t>(length) : 0;
+  plan.chunked = length < 0 && !c->http10 && !bodiless;
+  if (length < 0 && c->http10 && !bodiless) c->keep_alive = false;  // the close marks the end
+  plan.keep_alive = c->keep_alive && !draining_;
+  append_head(c->out, plan, headers, count);
+  c->response_started = true;
+  c->response_chunked = plan.chunked;
+  c->response_bodiless = bodiless;
+  QueueFlush(c);
+  return true;
+}
+
+int Server::Write(double id, std::string_view chunk) {
+  Connection* c = Find(id);
+  if (c == nullptr || !c->response_started) return -1;
+  if (!chunk.empty() && !c->response_bodiless) {
+    if (c->response_chunked) {
+      append_chunk_prefix(c->out, chunk.size());
+      c->out.append(chunk);
+      c->out.append("\r\n");
+    } else {
+      c->out.append(chunk);
+    }
+  }
+  if (c->out.size() - c->out_off >= kImmediateFlush) Flush(c);
+  else QueueFlush(c);
+  if (c->closing) return -1;
+  if (c->out.size() - c->out_off >= options_.write_high_water) {
+    c->notify_drain = true;
+    UpdatePoll(c);
+    return 0;
+  }
+  return 1;
+}
+
+bool Server::End(double id, std::string_view chunk) {
+  Connection* c = Find(id);
+  if (c == nullptr || !c->response_started) return false;
+  if (!chunk.empty() && Write(id, chunk) < 0) return false;
+  if (c->response_chunked) c->out.append("0\r\n\r\n");
+  FinishResponse(c);
+  return true;
+}
+
+bool Server::Destroy(double id) {
+  Connection* c = Find(id);
+  if (c == nullptr) return false;
+  c->request_id = 0;  // the application knows; no abort event for it
+  Close(c);
+  return true;
+}
+
+void Server::FinishResponse(Connection* c) {
+  c->request_id = 0;
+  c->response_started = false;
+  c->notify_drain = false;
+  c->deadline = uv_now(loop_) + options_.keepalive_ms;
+  bool body_unread = c->phase == Phase::Body;
+  if (body_unread) {
+    bool waits_for_continue = c->request.expect_continue && !c->continue_sent;
+    bool small = c->body_kind == BodyKind::Length && c->body_left <= kDiscardLimit;
+    if (waits_for_continue || !small) c->keep_alive = false;
+    else c->discard_body = true;
+  } else {
+    c->phase = Phase::Head;
+  }
+  if (!c->keep_alive || draining_) {
+    c->close_after_flush = true;
+    if (!c->in_process) c->pending.clear();
+  } else if (!c->in_process && !c->pending.empty()) {
+    QueueResume(c);  // pipelined requests wait in `pending`
+  }
+  if (c->out.size() - c->out_off >= kImmediateFlush) Flush(c);
+  else QueueFlush(c);
+}
+
+// ---- writing ----
+
+void Server::Append(Connection* c, std::string_view bytes) {
+  c->out.append(bytes);
+  QueueFlush(c);
+}
+
+void Server::QueueFlush(Connection* c) {
+  if (c->queued_flush || c->closing) return;
+  c->queued_flush = true;
+  flush_queue_.push_back(c);
+}
+
+void Server::QueueResume(Connection* c) {
+  if (c->queued_resume || c->closing) return;
+  c->queued_resume = true;
+  resume_queue_.push_back(c);
+}
+
+void Server::Flush(Connection* c) {
+  while (c->out_off < c->out.size()) {
+    ssize_t n = ::send(c->fd, c->out.data() + c->out_off, c->out.size() - c->out_off, MSG_NOSIGNAL);
+    if (n > 0) {
+      c->out_off += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (c->out_off > (1 << 16)) {
+        c->out.erase(0, c->out_off);
+        c->out_off = 0;
+      }
+      c->write_blocked = true;
+      UpdatePoll(c);
+      return;
+    }
+    return Close(c);
+  }
+  c->out.clear();
+  c->out_off = 0;
+  c->write_blocked = false;
+  if (c->notify_drain) {
+    c->notify_drain = false;
+    if (c->request_id != 0) drains_.push_back(c->request_id);
+  }
+  if (c->close_after_flush && c->eof) return Close(c);  // the client is done too
+  if (c->close_after_flush && !c->lingering) {
+    // Half-close and drain what the client still sends, so that a close with unread input does not
+    // turn into a reset that destroys the response before the client reads it.
+    ::shutdown(c->fd, SHUT_WR);
+    c->lingering = true;
+    c->deadline = uv_now(loop_) + kLingerMs;
+  }
+  UpdatePoll(c);
+}
+
+void Server::UpdatePoll(Connection* c) {
+  if (c->torn_down) return;
+  int events = 0;
+  bool backlog = c->out.size() - c->out_off >= options_.write_high_water;
+  bool full = c->pending.size() >= kMaxPending;
+  bool reading_stopped = c->eof || backlog || full || (c->phase == Phase::Body && c->body_paused) ||
+                         (c->close_after_flush && !c->lingering);
+  if (!c->closing && !reading_stopped) events |= UV_READABLE;
+  if (!c->closing && c->write_blocked) events |= UV_WRITABLE;
+  if (events == c->poll_events) return;
+  c->poll_events = events;
+  if (events == 0) uv_poll_stop(&c->poll);
+  else uv_poll_start(&c->poll, events, on_poll);
+}
+
+// ---- the loop's check phase and the one-second tick ----
+
+void Server::OnCheck() {
+  if (!resume_queue_.empty()) {
+    std::vector<Connection*> resumes;
+    resumes.swap(resume_queue_);
+    for (Connection* c : resumes) {
+      c->queued_resume = false;
+      if (c->closing) continue;
+      Process(c);
+      if (c->closing) Close(c);
+      else UpdatePoll(c);
+    }
+  }
+  if (!flush_queue_.empty()) {
+    std::vector<Connection*> flushes;
+    flushes.swap(flush_queue_);
+    for (Connection* c : flushes) {
+      c->queued_flush = false;
+      if (!c->closing) Flush(c);
+    }
+  }
+  if (!aborts_.empty()) {
+    std::vector<double> ids;
+    ids.swap(aborts_);
+    for (double id : ids) events_->OnAbort(id);
+  }
+  if (!drains_.empty()) {
+    std::vector<double> ids;
+    ids.swap(drains_);
+    for (double id : ids) events_->OnDrain(id);
+  }
+  if (idle_pending_) {
+    idle_pending_ = false;
+    events_->OnIdle();
+  }
+}
+
+void Server::OnTick() {
+  refresh_date();
+  uint64_t now = uv_now(loop_);
+  for (Connection* c : slots_) {
+    if (c == nullptr || c->closing || c->deadline == 0 || now < c->deadline) continue;
+    // Idle keep-alive, a head too slow to arrive (slowloris), or a lingering close that took too long.
+    if (c->lingering || (c->request_id == 0 && c->phase == Phase::Head)) Close(c);
+  }
+}
+
+// ---- closing ----
+
+void Server::Drain() {
+  if (draining_) return;
+  draining_ = true;
+  acceptor_.Close();
+  for (Connection* c : slots_) {
+    if (c == nullptr || c->closing) continue;
+    c->keep_alive = false;
+    bool idle = c->request_id == 0 && c->phase == Phase::Head && c->out_off >= c->out.size();
+    if (idle) Close(c);
+  }
+  if (live_ == 0) idle_pending_ = true;
+}
+
+// Idempotent; inside Consume it only marks the connection, and the reader tears it down.
+void Server::Close(Connection* c) {
+  if (c->torn_down) return;
+  if (c->request_id != 0) {
+    aborts_.push_back(c->request_id);
+    c->request_id = 0;
+  }
+  c->closing = true;
+  if (c->in_process) return;  // the reader finishes the teardown when it unwinds
+  c->torn_down = true;
+  uv_close(reinterpret_cast<uv_handle_t*>(&c->poll), on_closed);  // libuv forgets the fd now
+  ::close(c->fd);
+  live_--;
+  if (paused_for_cap_ && live_ < options_.max_connections && !draining_) {
+    paused_for_cap_ = false;
+    acceptor_.Start();
+  }
+  if (draining_ && live_ == 0) idle_pending_ = true;
+}
+
+void Server::OnClosed(Connection* c) {
+  slots_[c->slot] = nullptr;
+  free_slots_.push_back(c->slot);
+  delete c;
+}
+
+}  // namespace tusk::http

@@ -1,0 +1,108 @@
+// native/http/server.h — the HTTP engine of one worker: accepts on the inherited listeners, reads
+// and parses requests, hands each request to the application once (through EngineEvents), writes
+// responses corked and flushed once per loop turn, and enforces keep-alive, header timeouts, the
+// connection cap and backpressure. No N-API here: bridge.cc is the JavaScript face.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "accept.h"
+#include "http/connection.h"
+#include "http/parser.h"
+
+namespace tusk::http {
+
+struct ServerOptions {
+  Limits limits;
+  uint64_t keepalive_ms = 5000;       // idle time allowed between requests
+  uint64_t header_timeout_ms = 10000; // time allowed to send a whole request head
+  uint32_t max_connections = 1000;    // above it the worker stops accepting
+  size_t write_high_water = 1 << 20;  // buffered output above which the application must wait
+};
+
+// What the engine tells the application (implemented by the bridge).
+class EngineEvents {
+ public:
+  virtual ~EngineEvents() = default;
+  virtual void OnRequest(double id, bool has_body) = 0;
+  virtual void OnBody(double id, const char* data, size_t len, bool last) = 0;
+  virtual void OnDrain(double id) = 0;
+  virtual void OnAbort(double id) = 0;  // the connection closed before the response ended
+  virtual void OnIdle() = 0;            // draining and the last connection closed
+};
+
+struct HeaderView;
+
+class Server : public AcceptSink {
+ public:
+  Server(uv_loop_t* loop, const ServerOptions& options, EngineEvents* events);
+  ~Server() override;
+  int Listen(const std::vector<int>& fds);  // 0 or a negative libuv error
+
+  void Start() { acceptor_.Start(); }
+  void Pause() { acceptor_.Pause(); }
+  // Graceful: stop accepting, close idle connections, close the others after their response.
+  void Drain();
+  size_t connection_count() const { return live_; }
+
+  // ---- the application's side, by request id (false/nullptr when the request is gone) ----
+  Connection* Find(double id) const;
+  bool ReadBody(double id);
+  bool PauseBody(double id, bool paused);
+  // A whole response in one call; `body` may be empty.
+  bool Respond(double id, uint16_t status, const HeaderView* headers, size_t count, std::string_view body);
+  // Streaming: head, then chunks (false from Write means wait for OnDrain), then End.
+  bool WriteHead(double id, uint16_t status, const HeaderView* headers, size_t count, int64_t length);
+  int Write(double id, std::string_view chunk);  // 1 ok, 0 ok but wait for drain, -1 gone
+  bool End(double id, std::string_view chunk);
+  bool Destroy(double id);
+
+  // ---- libuv callbacks ----
+  void OnAccepted(const int* fds, size_t count) override;
+  void OnPoll(Connection* c, int status, int events);
+  void OnCheck();
+  void OnTick();
+  void OnClosed(Connection* c);
+
+ private:
+  size_t Consume(Connection* c, const char* data, size_t len);
+  void Process(Connection* c);  // Consume over c->pending
+  bool StepHead(Connection* c, const char* data, size_t len, size_t* used);
+  bool StepBody(Connection* c, const char* data, size_t len, size_t* used);
+  void Dispatch(Connection* c);
+  void KeepHead(Connection* c, const char* base, size_t head_len);
+  void Reject(Connection* c, uint16_t status, const char* reason);
+  void FinishResponse(Connection* c);
+  void Append(Connection* c, std::string_view bytes);
+  void Flush(Connection* c);
+  void QueueFlush(Connection* c);
+  void QueueResume(Connection* c);
+  void UpdatePoll(Connection* c);
+  void Close(Connection* c);
+  bool ResponseAllowed(Connection* c, double id) const;
+
+  uv_loop_t* loop_;
+  ServerOptions options_;
+  EngineEvents* events_;
+  Acceptor acceptor_;
+  uv_check_t* check_ = nullptr;
+  uv_timer_t* tick_ = nullptr;
+  std::vector<Connection*> slots_;
+  std::vector<uint32_t> free_slots_;
+  std::vector<Connection*> flush_queue_;
+  std::vector<Connection*> resume_queue_;
+  std::vector<double> aborts_;  // events for the application, delivered from the check phase
+  std::vector<double> drains_;
+  bool idle_pending_ = false;
+  size_t live_ = 0;
+  uint64_t serial_ = 0;
+  bool paused_for_cap_ = false;
+  bool draining_ = false;
+  char* read_buffer_;
+};
+
+}  // namespace tusk::http

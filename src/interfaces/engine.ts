@@ -1,0 +1,65 @@
+// interfaces/engine.ts — runs the native HTTP engine in a worker for the fetch and native
+// interfaces: creates it on the inherited listeners, routes its per-request events (body, drain,
+// abort) to whoever asked for them, and counts requests for max_requests.
+import { addon, type Engine, type EngineOptions } from '../native.js';
+import type { Settings } from '../config/settings.js';
+
+/** Events of one request, for the code serving it. */
+export interface RequestWatcher {
+  body?(chunk: Buffer | null, last: boolean): void;
+  drain?(): void;
+  abort?(): void;
+}
+
+export type Dispatch = (engine: Engine, id: number, hasBody: boolean) => void;
+
+export function engineOptions(settings: Settings): EngineOptions {
+  return {
+    limitRequestLine: settings.limit_request_line,
+    limitRequestFields: settings.limit_request_fields,
+    limitRequestFieldSize: settings.limit_request_field_size,
+    limitRequestBody: settings.limit_request_body,
+    keepaliveMs: settings.keepalive * 1000,
+    headerTimeoutMs: settings.header_timeout * 1000,
+    maxConnections: settings.worker_connections,
+  };
+}
+
+export class EngineHost {
+  readonly engine: Engine;
+  private readonly watchers = new Map<number, RequestWatcher>();
+
+  constructor(fds: number[], options: EngineOptions, makeDispatch: (host: EngineHost) => Dispatch, events: { request(): void; idle(): void }) {
+    const watchers = this.watchers;
+    const dispatch = makeDispatch(this);
+    this.engine = new addon.Engine(fds, options, {
+      request: (id, hasBody) => {
+        events.request();
+        dispatch(this.engine, id, hasBody);
+      },
+      body(id, chunk, last) {
+        const w = watchers.get(id);
+        if (last) watchers.delete(id);
+        w?.body?.(chunk, last);
+      },
+      drain(id) {
+        watchers.get(id)?.drain?.();
+      },
+      abort(id) {
+        const w = watchers.get(id);
+        watchers.delete(id);
+        w?.abort?.();
+      },
+      idle: () => events.idle(),
+    });
+  }
+
+  /** Registers for a request's events; replaces an earlier watcher of the same request. */
+  watch(id: number, watcher: RequestWatcher): void {
+    this.watchers.set(id, { ...this.watchers.get(id), ...watcher });
+  }
+
+  unwatch(id: number): void {
+    this.watchers.delete(id);
+  }
+}

@@ -1,0 +1,263 @@
+// interfaces/fetch.ts — serves web-standard fetch handlers (`export default { fetch(request) }`,
+// `(request) => Response`, Hono apps) on the native engine. The Request handed to the app is
+// built lazily: the method, URL and headers are read from the engine only when the app touches
+// them, and a real WHATWG Request is made only for what this class does not do itself. A Response
+// whose body is a string or bytes is written with one native call; other bodies are streamed with
+// backpressure.
+import type { Engine } from '../native.js';
+import { log } from '../log.js';
+import type { EngineHost } from './engine.js';
+
+export interface ServeInfo {
+  remoteAddress: string;
+  remotePort: number;
+}
+
+export type FetchHandler = (request: Request, info: ServeInfo) => Response | Promise<Response>;
+
+interface ResponseState {
+  body: { source: unknown; stream: ReadableStream<Uint8Array> } | null;
+}
+
+// undici keeps what a Response was built from; reading it spares a trip through the body stream.
+const probe = new Response('');
+const stateSymbol = Object.getOwnPropertySymbols(probe).find((s) => s.description === 'state');
+
+function bodySource(response: Response): string | Uint8Array | null | undefined {
+  if (!stateSymbol) return undefined;
+  const state = (response as unknown as Record<symbol, ResponseState | undefined>)[stateSymbol];
+  if (!state) return undefined;
+  if (state.body === null) return null;
+  const source = state.body.source;
+  if ((typeof source === 'string' || source instanceof Uint8Array) && !response.bodyUsed && !state.body.stream.locked) return source;
+  return undefined;
+}
+
+const BODYLESS = new Set(['GET', 'HEAD']);
+
+/** A WHATWG Request whose fields come from the engine on first use. */
+class EngineRequest {
+  private _method?: string;
+  private _url?: string;
+  private _headers?: Headers;
+  private _signal?: AbortController;
+  private _body?: ReadableStream<Uint8Array> | null;
+  private _used = false;
+
+  constructor(
+    private readonly id: number,
+    private readonly hasBody: boolean,
+    private readonly host: EngineHost,
+  ) {}
+
+  get method(): string {
+    return (this._method ??= this.host.engine.method(this.id) ?? 'GET');
+  }
+
+  get url(): string {
+    if (this._url) return this._url;
+    const target = this.host.engine.target(this.id) ?? '/';
+    if (!target.startsWith('/')) return (this._url = target); // absolute-form
+    const host = this.host.engine.header(this.id, 'host') ?? 'localhost';
+    return (this._url = `http://${host}${target}`);
+  }
+
+  get headers(): Headers {
+    if (this._headers) return this._headers;
+    const flat = this.host.engine.headers(this.id) ?? [];
+    const headers = new Headers();
+    for (let i = 0; i < flat.length; i += 2) headers.append(flat[i]!, flat[i + 1]!);
+    return (this._headers = headers);
+  }
+
+  get signal(): AbortSignal {
+    if (!this._signal) {
+      const controller = (this._signal = new AbortController());
+      this.host.watch(this.id, { abort: () => controller.abort(new Error('the client closed the connection')) });
+    }
+    return this._signal.signal;
+  }
+
+  get bodyUsed(): boolean {
+    return this._used;
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this._body !== undefined) return this._body;
+    if (!this.hasBody) return (this._body = null);
+    const { engine } = this.host;
+    const id = this.id;
+    const host = this.host;
+    return (this._body = new ReadableStream<Uint8Array>(
+      {
+        start(controller) {
+          host.watch(id, {
+            body(chunk, last) {
+              if (chunk) controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+              if (last) controller.close();
+              else if ((controller.desiredSize ?? 1) <= 0) engine.pauseBody(id, true);
+            },
+            abort() {
+              controller.error(new Error('the client closed the connection before the body arrived'));
+            },
+          });
+          engine.readBody(id);
+        },
+        pull() {
+          engine.pauseBody(id, false);
+        },
+      },
+      { highWaterMark: 4 },
+    ));
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = await this.bytes();
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  async bytes(): Promise<Uint8Array> {
+    if (this._used) throw new TypeError('Body is unusable: Body has already been read');
+    this._used = true;
+    const stream = this.body;
+    if (!stream) return new Uint8Array(0);
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
+      chunks.push(chunk);
+      size += chunk.byteLength;
+    }
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  }
+
+  async text(): Promise<string> {
+    return Buffer.from(await this.bytes()).toString('utf8');
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  async blob(): Promise<Blob> {
+    return new Blob([await this.bytes()], { type: this.headers.get('content-type') ?? '' });
+  }
+
+  async formData(): Promise<FormData> {
+    return (await this.toRequest()).formData();
+  }
+
+  clone(): Request {
+    throw new TypeError('tusk: clone() of a request is not supported yet; read the body once and share it');
+  }
+
+  /** A real Request with the same method, URL, headers and body. */
+  async toRequest(): Promise<Request> {
+    const body = BODYLESS.has(this.method) ? undefined : await this.bytes();
+    return new Request(this.url, { method: this.method, headers: this.headers, body });
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'Request';
+  }
+}
+
+function flatHeaders(headers: Headers): string[] {
+  const flat: string[] = [];
+  headers.forEach((value, name) => {
+    if (name === 'set-cookie') return;
+    flat.push(name, value);
+  });
+  for (const cookie of headers.getSetCookie()) flat.push('set-cookie', cookie);
+  return flat;
+}
+
+async function stream(host: EngineHost, id: number, response: Response, headers: string[]): Promise<void> {
+  const { engine } = host;
+  const declared = response.headers.get('content-length');
+  const length = declared !== null && /^\d+$/.test(declared) ? Number(declared) : -1;
+  if (!engine.writeHead(id, response.status, headers, length)) return void response.body?.cancel();
+  const reader = response.body!.getReader();
+  let gone = false;
+  host.watch(id, { abort: () => (gone = true) });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || gone) break;
+      const result = engine.write(id, value);
+      if (result < 0) break;
+      if (result === 0) await new Promise<void>((resolve) => host.watch(id, { drain: resolve, abort: resolve }));
+    }
+  } finally {
+    host.unwatch(id);
+    if (gone) await reader.cancel().catch(() => {});
+    else engine.end(id);
+  }
+}
+
+async function send(host: EngineHost, id: number, response: unknown): Promise<void> {
+  const { engine } = host;
+  if (!(response instanceof Response)) {
+    log.error(`The fetch handler returned ${Object.prototype.toString.call(response)}, not a Response`);
+    engine.respond(id, 500, ['content-type', 'text/plain'], 'Internal Server Error\n');
+    return;
+  }
+  const headers = flatHeaders(response.headers);
+  const source = bodySource(response);
+  if (source !== undefined) {
+    engine.respond(id, response.status, headers, source);
+    host.unwatch(id);
+  } else if (response.body === null) {
+    engine.respond(id, response.status, headers, null);
+    host.unwatch(id);
+  } else {
+    await stream(host, id, response, headers);
+  }
+}
+
+function fail(host: EngineHost, id: number, err: unknown): void {
+  log.error(`Error handling request: ${(err as Error)?.stack ?? String(err)}`);
+  if (!host.engine.respond(id, 500, ['content-type', 'text/plain'], 'Internal Server Error\n')) host.engine.destroy(id);
+  host.unwatch(id);
+}
+
+/** The engine's dispatch for a fetch-handler app. */
+export function fetchDispatch(handler: FetchHandler, host: EngineHost) {
+  return (engine: Engine, id: number, hasBody: boolean): void => {
+    const request = new EngineRequest(id, hasBody, host) as unknown as Request;
+    let info: ServeInfo | undefined;
+    const lazyInfo = {
+      get remoteAddress() {
+        return (info ??= peer(engine, id)).remoteAddress;
+      },
+      get remotePort() {
+        return (info ??= peer(engine, id)).remotePort;
+      },
+    };
+    let result: Response | Promise<Response>;
+    try {
+      result = handler(request, lazyInfo);
+    } catch (err) {
+      return fail(host, id, err);
+    }
+    if (result instanceof Response) {
+      send(host, id, result).catch((err) => fail(host, id, err));
+    } else {
+      Promise.resolve(result).then((response) => send(host, id, response)).catch((err) => fail(host, id, err));
+    }
+  };
+}
+
+function peer(engine: Engine, id: number): ServeInfo {
+  const p = engine.peer(id);
+  return { remoteAddress: p?.[0] ?? '', remotePort: p?.[1] ?? 0 };
+}
+
+/** Finds the fetch handler in an app: `{ fetch }` (Hono and friends) or a one-argument function. */
+export function fetchHandler(app: unknown): FetchHandler | null {
+  if (typeof app === 'object' && app !== null && typeof (app as { fetch?: unknown }).fetch === 'function') {
+    const target = app as { fetch: FetchHandler };
+    return (request, info) => target.fetch(request, info);
+  }
+  if (typeof app === 'function' && app.length === 1) return app as FetchHandler;
+  return null;
+}

@@ -1,0 +1,96 @@
+// interfaces/index.ts — picks how an application is called, from its shape or --interface, and
+// starts serving it on the worker's listeners: node apps through Node's http on natively accepted
+// sockets, fetch and native apps on the native engine.
+import type http from 'node:http';
+import { addon, type Acceptor } from '../native.js';
+import type { Settings } from '../config/settings.js';
+import { EngineHost, engineOptions } from './engine.js';
+import { fetchDispatch, fetchHandler } from './fetch.js';
+import { nativeDispatch, type NativeHandler } from './native.js';
+import { NodeHost, isNodeApp, nodeServer } from './node.js';
+
+export type InterfaceName = 'node' | 'fetch' | 'native';
+
+/** What a worker needs from whatever serves the app. */
+export interface Serving {
+  readonly interface: InterfaceName;
+  /** Open connections. */
+  connections(): number;
+  /** Stop accepting, finish in-flight requests, close connections; `idle` fires when none is left. */
+  drain(): void;
+}
+
+export interface ServeEvents {
+  /** Each request, for max_requests. */
+  request(): void;
+  /** Draining and every connection is closed. */
+  idle(): void;
+}
+
+/** The interface an app is served with; throws a one-line Error when the shape does not fit. */
+export function pickInterface(app: unknown, wanted: Settings['interface'], name: string): InterfaceName {
+  if (wanted === 'native') {
+    if (typeof app !== 'function') throw new Error(`app: ${name} is not a function (req, res) for the native interface`);
+    return 'native';
+  }
+  if (wanted === 'fetch' || (wanted === 'auto' && fetchHandler(app))) {
+    if (!fetchHandler(app)) throw new Error(`app: ${name} has no fetch(request) method and is not a one-argument function`);
+    return 'fetch';
+  }
+  if (isNodeApp(app)) return 'node';
+  throw new Error(
+    `app: ${name} is not an application tusk can serve: expected { fetch(request) }, (request) => Response, ` +
+      'a (req, res) function, an http.Server, or an Express, Koa or Fastify app',
+  );
+}
+
+/** Starts serving on listeners at `fds`. */
+export async function serve(app: unknown, kind: InterfaceName, fds: number[], settings: Settings, events: ServeEvents): Promise<Serving> {
+  if (kind === 'node') return serveNode(app, fds, settings, events);
+  const handler = kind === 'fetch' ? fetchHandler(app)! : (app as NativeHandler);
+  const host = new EngineHost(
+    fds,
+    engineOptions(settings),
+    (h) => (kind === 'fetch' ? fetchDispatch(handler as Parameters<typeof fetchDispatch>[0], h) : nativeDispatch(handler as NativeHandler, h)),
+    events,
+  );
+  const engine = host.engine;
+  engine.start();
+  return { interface: kind, connections: () => engine.connections(), drain: () => engine.drain() };
+}
+
+async function serveNode(app: unknown, fds: number[], settings: Settings, events: ServeEvents): Promise<Serving> {
+  const server: http.Server = await nodeServer(app, settings);
+  let draining = false;
+  let acceptor: Acceptor | null = null;
+  let paused = false;
+  const host = new NodeHost(server, {
+    request: () => events.request(),
+    socketClosed: () => {
+      const open = host.sockets.size;
+      if (paused && !draining && open < settings.worker_connections) {
+        paused = false;
+        acceptor?.start();
+      }
+      if (draining && open === 0) events.idle();
+    },
+  });
+  acceptor = new addon.Acceptor(fds, (accepted) => {
+    for (const fd of accepted) host.adopt(fd);
+    if (!paused && host.sockets.size >= settings.worker_connections) {
+      paused = true;
+      acceptor?.pause();
+    }
+  });
+  acceptor.start();
+  return {
+    interface: 'node',
+    connections: () => host.sockets.size,
+    drain: () => {
+      draining = true;
+      acceptor?.close();
+      host.drain();
+      if (host.sockets.size === 0) events.idle();
+    },
+  };
+}
