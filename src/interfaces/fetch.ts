@@ -7,6 +7,7 @@
 import type { Engine } from '../native.js';
 import { log } from '../log.js';
 import type { EngineHost } from './engine.js';
+import { TuskResponse, flattenHeaders } from './response.js';
 
 export interface ServeInfo {
   remoteAddress: string;
@@ -119,15 +120,30 @@ class EngineRequest {
   async bytes(): Promise<Uint8Array> {
     if (this._used) throw new TypeError('Body is unusable: Body has already been read');
     this._used = true;
-    const stream = this.body;
+    if (this._body !== undefined) return this.drainStream();
+    if (!this.hasBody) return new Uint8Array(0);
+    // No stream needed: collect the engine's pieces directly.
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      this.host.watch(this.id, {
+        body(chunk, last) {
+          if (chunk) chunks.push(chunk);
+          if (last) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+        },
+        abort() {
+          reject(new Error('the client closed the connection before the body arrived'));
+        },
+      });
+      this.host.engine.readBody(this.id);
+    });
+  }
+
+  private async drainStream(): Promise<Uint8Array> {
+    const stream = this._body;
     if (!stream) return new Uint8Array(0);
     const chunks: Uint8Array[] = [];
-    let size = 0;
-    for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
-      chunks.push(chunk);
-      size += chunk.byteLength;
-    }
-    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
+    return Buffer.concat(chunks);
   }
 
   async text(): Promise<string> {
@@ -161,16 +177,6 @@ class EngineRequest {
   }
 }
 
-function flatHeaders(headers: Headers): string[] {
-  const flat: string[] = [];
-  headers.forEach((value, name) => {
-    if (name === 'set-cookie') return;
-    flat.push(name, value);
-  });
-  for (const cookie of headers.getSetCookie()) flat.push('set-cookie', cookie);
-  return flat;
-}
-
 async function stream(host: EngineHost, id: number, response: Response, headers: string[]): Promise<void> {
   const { engine } = host;
   const declared = response.headers.get('content-length');
@@ -196,12 +202,20 @@ async function stream(host: EngineHost, id: number, response: Response, headers:
 
 async function send(host: EngineHost, id: number, response: unknown): Promise<void> {
   const { engine } = host;
+  if (response instanceof TuskResponse) {
+    const simple = TuskResponse.unwrap(response);
+    if (simple) {
+      engine.respond(id, simple.status, simple.headers, simple.body);
+      host.unwatch(id);
+      return;
+    }
+  }
   if (!(response instanceof Response)) {
     log.error(`The fetch handler returned ${Object.prototype.toString.call(response)}, not a Response`);
     engine.respond(id, 500, ['content-type', 'text/plain'], 'Internal Server Error\n');
     return;
   }
-  const headers = flatHeaders(response.headers);
+  const headers = flattenHeaders(response.headers);
   const source = bodySource(response);
   if (source !== undefined) {
     engine.respond(id, response.status, headers, source);
@@ -239,7 +253,7 @@ export function fetchDispatch(handler: FetchHandler, host: EngineHost) {
     } catch (err) {
       return fail(host, id, err);
     }
-    if (result instanceof Response) {
+    if (result instanceof TuskResponse || result instanceof Response) {
       send(host, id, result).catch((err) => fail(host, id, err));
     } else {
       Promise.resolve(result).then((response) => send(host, id, response)).catch((err) => fail(host, id, err));

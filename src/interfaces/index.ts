@@ -6,6 +6,7 @@ import { addon, type Acceptor } from '../native.js';
 import type { Settings } from '../config/settings.js';
 import { EngineHost, engineOptions } from './engine.js';
 import { fetchDispatch, fetchHandler } from './fetch.js';
+import { TuskResponse } from './response.js';
 import { nativeDispatch, type NativeHandler } from './native.js';
 import { NodeHost, isNodeApp, nodeServer } from './node.js';
 
@@ -47,6 +48,8 @@ export function pickInterface(app: unknown, wanted: Settings['interface'], name:
 /** Starts serving on listeners at `fds`. */
 export async function serve(app: unknown, kind: InterfaceName, fds: number[], settings: Settings, events: ServeEvents): Promise<Serving> {
   if (kind === 'node') return serveNode(app, fds, settings, events);
+  // Fetch apps build a Response per request: give them the light one (see response.ts).
+  if (kind === 'fetch') globalThis.Response = TuskResponse as unknown as typeof Response;
   const handler = kind === 'fetch' ? fetchHandler(app)! : (app as NativeHandler);
   const host = new EngineHost(
     fds,
