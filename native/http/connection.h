@@ -64,6 +64,7 @@ struct Connection {
   uint64_t deadline = 0;      // loop time (ms) when an idle or slow connection is closed; 0 = none
   bool in_process = false;
   bool close_after_flush = false;  // last response queued: half-close once it is written
+  bool rejected = false;           // answered with an error: the rest of its input is unread
   bool lingering = false;          // half-closed: draining the client's bytes until it closes
   bool eof = false;                // the client half-closed its side
   bool closing = false;

@@ -117,7 +117,13 @@ void Server::OnAccepted(const int* fds, size_t count) {
     c->chunked.set_limits(options_.limits);
     c->deadline = uv_now(loop_) + options_.header_timeout_ms;
     live_++;
-    UpdatePoll(c);
+    // The request usually arrives with the handshake: read it now rather than after another
+    // trip through epoll (EAGAIN costs one syscall when it has not).
+    OnPoll(c, 0, UV_READABLE);
+    if (c->closing) continue;
+    // Answered already and closing (Connection: close): write it now, never touching epoll.
+    if (c->close_after_flush && c->out_off < c->out.size()) Flush(c);
+    if (!c->closing) UpdatePoll(c);
   }
   if (live_ >= options_.max_connections && !paused_for_cap_) {
     paused_for_cap_ = true;
@@ -293,6 +299,7 @@ void Server::Reject(Connection* c, uint16_t status, const char* reason) {
   }
   c->keep_alive = false;
   c->close_after_flush = true;
+  c->rejected = true;
   Append(c, error_response(status, reason));
 }
 
@@ -477,7 +484,8 @@ void Server::Flush(Connection* c) {
     c->notify_drain = false;
     if (c->request_id != 0) drains_.push_back(c->request_id);
   }
-  if (c->close_after_flush && c->eof) return Close(c);  // the client is done too
+  if (c->close_after_flush && (c->eof || (c->pending.empty() && c->phase == Phase::Head && !c->rejected)))
+    return Close(c);  // nothing left unread that a close could turn into a reset
   if (c->close_after_flush && !c->lingering) {
     // Half-close and drain what the client still sends, so that a close with unread input does not
     // turn into a reset that destroys the response before the client reads it.
