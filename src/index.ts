@@ -7,3 +7,7 @@ export { parseBind, type BindAddress } from './listeners.js';
 export { loadApp } from './app/load.js';
 export { parseAppSpec, type AppSpec, type Literal } from './app/spec.js';
 export type { NodeListener } from './interfaces/node.js';
+export { serve, type ServeOptions, type EmbeddedServer } from './serve.js';
+export type { NativeRequest, NativeResponse, NativeHandler } from './interfaces/native.js';
+export type { FetchHandler, ServeInfo } from './interfaces/fetch.js';
+export type { InterfaceName } from './interfaces/index.js';

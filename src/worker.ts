@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { addon } from './native.js';
 import { log, setLogLevel } from './log.js';
 import { loadApp } from './app/load.js';
-import { pickInterface, serve, type Serving } from './interfaces/index.js';
+import { pickInterface, startServing, type Serving } from './interfaces/index.js';
 import { EXIT, FIRST_LISTENER_FD, HEARTBEAT, WORKER_ENV, type WorkerBoot } from './protocol.js';
 
 class Worker {
@@ -34,7 +34,7 @@ class Worker {
     try {
       const app = await loadApp(this.boot.app, this.boot.cwd);
       const kind = pickInterface(app, settings.interface, this.boot.app);
-      this.serving = await serve(app, kind, fds, settings, {
+      this.serving = await startServing(app, kind, fds, settings, {
         request: () => this.onRequest(),
         idle: () => process.exit(EXIT.OK),
       });

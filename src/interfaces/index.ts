@@ -46,7 +46,7 @@ export function pickInterface(app: unknown, wanted: Settings['interface'], name:
 }
 
 /** Starts serving on listeners at `fds`. */
-export async function serve(app: unknown, kind: InterfaceName, fds: number[], settings: Settings, events: ServeEvents): Promise<Serving> {
+export async function startServing(app: unknown, kind: InterfaceName, fds: number[], settings: Settings, events: ServeEvents): Promise<Serving> {
   if (kind === 'node') return serveNode(app, fds, settings, events);
   // Fetch apps build a Response per request: give them the light one (see response.ts).
   if (kind === 'fetch') globalThis.Response = TuskResponse as unknown as typeof Response;
