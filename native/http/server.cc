@@ -250,37 +250,43 @@ void Server::KeepHead(Connection* c, const char* base, size_t head_len) {
   rebase(c->request, base, c->head_copy.data());
 }
 
+// The body has been fully received: wait for the response, or (when the response already ended and
+// the body was being dropped) move on to the next request.
+void Server::BodyComplete(Connection* c) {
+  if (c->discard_body || c->request_id == 0) {
+    c->discard_body = false;
+    c->phase = Phase::Head;
+    c->deadline = uv_now(loop_) + options_.keepalive_ms;
+  } else {
+    c->phase = Phase::Waiting;
+  }
+}
+
+// Delivers (or drops) body bytes. The phase moves on before the application hears of the last
+// piece, so that a response it writes from inside the callback finds the body complete.
 bool Server::StepBody(Connection* c, const char* data, size_t len, size_t* used) {
   if ((!c->body_reading && !c->discard_body) || c->body_paused) return false;
   double id = c->request_id;
-  auto body_done = [&]() {
-    if (c->discard_body || c->request_id == 0) {
-      c->discard_body = false;
-      c->phase = Phase::Head;
-      c->deadline = uv_now(loop_) + options_.keepalive_ms;
-    } else {
-      c->phase = Phase::Waiting;
-    }
-  };
+  bool deliver = !c->discard_body && id != 0;
   if (c->body_kind == BodyKind::Length) {
     size_t n = static_cast<size_t>(std::min<uint64_t>(len, c->body_left));
     if (n == 0) return false;
     c->body_left -= n;
     *used = n;
     bool last = c->body_left == 0;
-    if (!c->discard_body && id != 0) events_->OnBody(id, data, n, last);
-    if (last && !c->closing) body_done();
+    if (last) BodyComplete(c);
+    if (deliver) events_->OnBody(id, data, n, last);
     return true;
   }
   ChunkStep step = c->chunked.decode(data, len);
   *used = step.consumed;
   switch (step.status) {
     case ChunkStatus::Data:
-      if (!c->discard_body && id != 0) events_->OnBody(id, step.data.data(), step.data.size(), false);
+      if (deliver) events_->OnBody(id, step.data.data(), step.data.size(), false);
       return true;
     case ChunkStatus::Done:
-      if (!c->discard_body && id != 0) events_->OnBody(id, nullptr, 0, true);
-      if (!c->closing) body_done();
+      BodyComplete(c);
+      if (deliver) events_->OnBody(id, nullptr, 0, true);
       return true;
     case ChunkStatus::Error:
       Reject(c, step.error.http_status, step.error.reason);

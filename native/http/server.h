@@ -73,6 +73,7 @@ class Server : public AcceptSink {
   void Process(Connection* c);  // Consume over c->pending
   bool StepHead(Connection* c, const char* data, size_t len, size_t* used);
   bool StepBody(Connection* c, const char* data, size_t len, size_t* used);
+  void BodyComplete(Connection* c);
   void Dispatch(Connection* c);
   void KeepHead(Connection* c, const char* base, size_t head_len);
   void Reject(Connection* c, uint16_t status, const char* reason);
