@@ -158,6 +158,9 @@ void Server::OnPoll(Connection* c, int status, int events) {
   if (n == 0) {
     c->eof = true;
     c->keep_alive = false;
+    // Clients rarely half-close: to the application, an end of input during its request means the
+    // client went away. The response may still be written, for a client that only half-closed.
+    if (c->request_id != 0) aborts_.push_back(c->request_id);
     if (c->request_id == 0) {
       if (!c->pending.empty()) QueueResume(c);  // complete pipelined requests are still answered
       else Close(c);
