@@ -195,8 +195,12 @@ async function stream(host: EngineHost, id: number, response: Response, headers:
     }
   } finally {
     host.unwatch(id);
-    if (gone) await reader.cancel().catch(() => {});
-    else engine.end(id);
+    if (gone) {
+      await reader.cancel().catch(() => {});
+      engine.destroy(id);
+    } else {
+      engine.end(id);
+    }
   }
 }
 
