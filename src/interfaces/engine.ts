@@ -62,4 +62,21 @@ export class EngineHost {
   unwatch(id: number): void {
     this.watchers.delete(id);
   }
+
+  /** The whole body of a request, collected from the engine's pieces (no stream involved). */
+  collectBody(id: number): Promise<Buffer> {
+    return new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      this.watch(id, {
+        body(chunk, last) {
+          if (chunk) chunks.push(chunk);
+          if (last) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+        },
+        abort() {
+          reject(new Error('the client closed the connection before the body arrived'));
+        },
+      });
+      this.engine.readBody(id);
+    });
+  }
 }

@@ -122,20 +122,7 @@ class EngineRequest {
     this._used = true;
     if (this._body !== undefined) return this.drainStream();
     if (!this.hasBody) return new Uint8Array(0);
-    // No stream needed: collect the engine's pieces directly.
-    return new Promise<Uint8Array>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      this.host.watch(this.id, {
-        body(chunk, last) {
-          if (chunk) chunks.push(chunk);
-          if (last) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-        },
-        abort() {
-          reject(new Error('the client closed the connection before the body arrived'));
-        },
-      });
-      this.host.engine.readBody(this.id);
-    });
+    return this.host.collectBody(this.id); // no stream needed
   }
 
   private async drainStream(): Promise<Uint8Array> {

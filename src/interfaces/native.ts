@@ -72,19 +72,7 @@ export class NativeRequest {
   body(): Promise<Buffer> {
     if (this._body) return this._body;
     if (!this.hasBody) return (this._body = Promise.resolve(Buffer.alloc(0)));
-    this._body = new Promise<Buffer>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      this.host.watch(this.id, {
-        body(chunk, last) {
-          if (chunk) chunks.push(chunk);
-          if (last) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-        },
-        abort() {
-          reject(new Error('the client closed the connection before the body arrived'));
-        },
-      });
-      this.host.engine.readBody(this.id);
-    });
+    this._body = this.host.collectBody(this.id);
     return this._body;
   }
 
