@@ -193,14 +193,6 @@ async function stream(host: EngineHost, id: number, response: Response, headers:
 
 async function send(host: EngineHost, id: number, response: unknown): Promise<void> {
   const { engine } = host;
-  if (response instanceof TuskResponse) {
-    const simple = TuskResponse.unwrap(response);
-    if (simple) {
-      engine.respond(id, simple.status, simple.headers, simple.body);
-      host.unwatch(id);
-      return;
-    }
-  }
   if (!(response instanceof Response)) {
     log.error(`The fetch handler returned ${Object.prototype.toString.call(response)}, not a Response`);
     engine.respond(id, 500, ['content-type', 'text/plain'], 'Internal Server Error\n');
@@ -217,6 +209,21 @@ async function send(host: EngineHost, id: number, response: unknown): Promise<vo
   } else {
     await stream(host, id, response, headers);
   }
+}
+
+/** Writes a response: at once and in one call when it is a simple one, else through `send`. */
+function deliver(host: EngineHost, id: number, response: unknown): void {
+  const simple = TuskResponse.unwrap(response);
+  if (simple) {
+    try {
+      host.engine.respond(id, simple.status, simple.headers, simple.body);
+    } catch (err) {
+      return fail(host, id, err); // an invalid header, for one
+    }
+    host.unwatch(id);
+    return;
+  }
+  send(host, id, response).catch((err) => fail(host, id, err));
 }
 
 function fail(host: EngineHost, id: number, err: unknown): void {
@@ -244,10 +251,10 @@ export function fetchDispatch(handler: FetchHandler, host: EngineHost) {
     } catch (err) {
       return fail(host, id, err);
     }
-    if (result instanceof TuskResponse || result instanceof Response) {
-      send(host, id, result).catch((err) => fail(host, id, err));
+    if (typeof (result as Promise<Response>)?.then === 'function') {
+      (result as Promise<Response>).then((response) => deliver(host, id, response), (err) => fail(host, id, err));
     } else {
-      Promise.resolve(result).then((response) => send(host, id, response)).catch((err) => fail(host, id, err));
+      deliver(host, id, result);
     }
   };
 }

@@ -162,7 +162,8 @@ export class TuskResponse {
    * For the engine: status, flat headers and the body when it can be written in one call, or
    * undefined when the body has to be streamed (or was read by the application).
    */
-  static unwrap(response: TuskResponse): { status: number; headers: string[]; body: SimpleBody } | undefined {
+  static unwrap(response: unknown): { status: number; headers: string[]; body: SimpleBody } | undefined {
+    if (typeof response !== 'object' || response === null || !(#body in response)) return undefined;
     if (response.#real || response.#used || response.#simple === undefined) return undefined;
     return { status: response.#status, headers: response.#flatHeaders(), body: response.#simple };
   }
