@@ -148,12 +148,11 @@ void append_head(std::string& out, const HeadPlan& plan, const HeaderView* heade
   bool bodiless = status_has_no_body(plan.status);
   if (plan.chunked && !bodiless) {
     out.append("Transfer-Encoding: chunked\r\n");
-  } else if (!bodiless || plan.head_request) {
-    if (plan.has_length || !plan.head_request) {
-      out.append("Content-Length: ");
-      append_decimal(out, plan.length);
-      out.append("\r\n");
-    }
+  } else if ((!bodiless || plan.head_request) && plan.has_length) {
+    // Without a length (a stream to an HTTP/1.0 client) the close marks the end of the body.
+    out.append("Content-Length: ");
+    append_decimal(out, plan.length);
+    out.append("\r\n");
   }
   if (!plan.keep_alive) out.append("Connection: close\r\n");
   else if (plan.http10) out.append("Connection: keep-alive\r\n");

@@ -39,12 +39,14 @@ void on_poll(uv_poll_t* handle, int status, int events) {
   c->server->OnPoll(c, status, events);
 }
 void on_check(uv_check_t* handle) { static_cast<Server*>(handle->data)->OnCheck(); }
+void on_idle(uv_idle_t* handle) {}  // exists only to keep the loop from blocking while work is queued
 void on_tick(uv_timer_t* handle) { static_cast<Server*>(handle->data)->OnTick(); }
 void on_closed(uv_handle_t* handle) {
   auto* c = static_cast<Connection*>(handle->data);
   c->server->OnClosed(c);
 }
 void free_check(uv_handle_t* handle) { delete reinterpret_cast<uv_check_t*>(handle); }
+void free_idle(uv_handle_t* handle) { delete reinterpret_cast<uv_idle_t*>(handle); }
 void free_timer(uv_handle_t* handle) { delete reinterpret_cast<uv_timer_t*>(handle); }
 
 // Moves every view of `r` from the buffer at `from` to the same offsets in the buffer at `to`.
@@ -70,6 +72,10 @@ Server::Server(uv_loop_t* loop, const ServerOptions& options, EngineEvents* even
   check_->data = this;
   uv_check_start(check_, on_check);
   uv_unref(reinterpret_cast<uv_handle_t*>(check_));
+  wake_ = new uv_idle_t;
+  uv_idle_init(loop_, wake_);
+  wake_->data = this;
+  uv_unref(reinterpret_cast<uv_handle_t*>(wake_));
   tick_ = new uv_timer_t;
   uv_timer_init(loop_, tick_);
   tick_->data = this;
@@ -87,6 +93,7 @@ Server::~Server() {
     }
   }
   uv_close(reinterpret_cast<uv_handle_t*>(check_), free_check);
+  uv_close(reinterpret_cast<uv_handle_t*>(wake_), free_idle);
   uv_close(reinterpret_cast<uv_handle_t*>(tick_), free_timer);
   delete[] read_buffer_;
 }
@@ -160,7 +167,10 @@ void Server::OnPoll(Connection* c, int status, int events) {
     c->keep_alive = false;
     // Clients rarely half-close: to the application, an end of input during its request means the
     // client went away. The response may still be written, for a client that only half-closed.
-    if (c->request_id != 0) aborts_.push_back(c->request_id);
+    if (c->request_id != 0) {
+      aborts_.push_back(c->request_id);
+      Wake();
+    }
     if (c->request_id == 0) {
       if (!c->pending.empty()) QueueResume(c);  // complete pipelined requests are still answered
       else Close(c);
@@ -305,6 +315,7 @@ void Server::Reject(Connection* c, uint16_t status, const char* reason) {
   if (c->request_id != 0) {
     aborts_.push_back(c->request_id);
     c->request_id = 0;
+    Wake();
   }
   c->keep_alive = false;
   c->close_after_flush = true;
@@ -459,12 +470,20 @@ void Server::QueueFlush(Connection* c) {
   if (c->queued_flush || c->closing) return;
   c->queued_flush = true;
   flush_queue_.push_back(c);
+  Wake();
 }
 
 void Server::QueueResume(Connection* c) {
   if (c->queued_resume || c->closing) return;
   c->queued_resume = true;
   resume_queue_.push_back(c);
+  Wake();
+}
+
+// Work queued from a timer or a promise must not wait for the next I/O event: an active idle
+// handle makes the loop poll without blocking, so the check phase runs in this turn.
+void Server::Wake() {
+  if (!uv_is_active(reinterpret_cast<uv_handle_t*>(wake_))) uv_idle_start(wake_, on_idle);
 }
 
 void Server::Flush(Connection* c) {
@@ -491,7 +510,10 @@ void Server::Flush(Connection* c) {
   c->write_blocked = false;
   if (c->notify_drain) {
     c->notify_drain = false;
-    if (c->request_id != 0) drains_.push_back(c->request_id);
+    if (c->request_id != 0) {
+      drains_.push_back(c->request_id);
+      Wake();
+    }
   }
   if (c->close_after_flush && (c->eof || (c->pending.empty() && c->phase == Phase::Head && !c->rejected)))
     return Close(c);  // nothing left unread that a close could turn into a reset
@@ -556,6 +578,9 @@ void Server::OnCheck() {
     idle_pending_ = false;
     events_->OnIdle();
   }
+  bool more = !flush_queue_.empty() || !resume_queue_.empty() || !aborts_.empty() || !drains_.empty() || idle_pending_;
+  if (more) Wake();
+  else uv_idle_stop(wake_);
 }
 
 void Server::OnTick() {
@@ -580,7 +605,10 @@ void Server::Drain() {
     bool idle = c->request_id == 0 && c->phase == Phase::Head && c->out_off >= c->out.size();
     if (idle) Close(c);
   }
-  if (live_ == 0) idle_pending_ = true;
+  if (live_ == 0) {
+    idle_pending_ = true;
+    Wake();
+  }
 }
 
 // Idempotent; inside Consume it only marks the connection, and the reader tears it down.
@@ -589,6 +617,7 @@ void Server::Close(Connection* c) {
   if (c->request_id != 0) {
     aborts_.push_back(c->request_id);
     c->request_id = 0;
+    Wake();
   }
   c->closing = true;
   if (c->in_process) return;  // the reader finishes the teardown when it unwinds
@@ -600,7 +629,10 @@ void Server::Close(Connection* c) {
     paused_for_cap_ = false;
     acceptor_.Start();
   }
-  if (draining_ && live_ == 0) idle_pending_ = true;
+  if (draining_ && live_ == 0) {
+    idle_pending_ = true;
+    Wake();
+  }
 }
 
 void Server::OnClosed(Connection* c) {

@@ -82,6 +82,7 @@ class Server : public AcceptSink {
   void Flush(Connection* c);
   void QueueFlush(Connection* c);
   void QueueResume(Connection* c);
+  void Wake();
   void UpdatePoll(Connection* c);
   void Close(Connection* c);
   bool ResponseAllowed(Connection* c, double id) const;
@@ -91,6 +92,7 @@ class Server : public AcceptSink {
   EngineEvents* events_;
   Acceptor acceptor_;
   uv_check_t* check_ = nullptr;
+  uv_idle_t* wake_ = nullptr;
   uv_timer_t* tick_ = nullptr;
   std::vector<Connection*> slots_;
   std::vector<uint32_t> free_slots_;
