@@ -7,6 +7,7 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "http/chunked.h"
@@ -37,7 +38,7 @@ struct Connection {
   Phase phase = Phase::Head;
   BodyKind body_kind = BodyKind::None;
   uint64_t body_left = 0;     // Length bodies: bytes still to come
-  ChunkedDecoder chunked;
+  std::unique_ptr<ChunkedDecoder> chunked;  // made on the first chunked request
   bool body_reading = false;  // the application asked for the body
   bool body_paused = false;   // the application cannot take more body right now
   bool continue_sent = false;

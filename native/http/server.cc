@@ -121,7 +121,6 @@ void Server::OnAccepted(const int* fds, size_t count) {
       free_slots_.pop_back();
       slots_[c->slot] = c;
     }
-    c->chunked.set_limits(options_.limits);
     c->deadline = uv_now(loop_) + options_.header_timeout_ms;
     live_++;
     // The request usually arrives with the handshake: read it now rather than after another
@@ -243,7 +242,11 @@ bool Server::StepHead(Connection* c, const char* data, size_t len, size_t* used)
   c->body_paused = false;
   c->continue_sent = false;
   c->discard_body = false;
-  if (req.body_kind == BodyKind::Chunked) c->chunked.reset();
+  if (req.body_kind == BodyKind::Chunked) {
+    // Made on first use: most connections never see a chunked body, and the decoder is ~4 KB.
+    if (!c->chunked) c->chunked = std::make_unique<ChunkedDecoder>(options_.limits);
+    c->chunked->reset();
+  }
   bool has_body = req.body_kind == BodyKind::Chunked || c->body_left > 0;
   c->phase = has_body ? Phase::Body : Phase::Waiting;
   c->deadline = 0;  // the application has the request now
@@ -291,7 +294,7 @@ bool Server::StepBody(Connection* c, const char* data, size_t len, size_t* used)
     if (deliver) events_->OnBody(id, data, n, last);
     return true;
   }
-  ChunkStep step = c->chunked.decode(data, len);
+  ChunkStep step = c->chunked->decode(data, len);
   *used = step.consumed;
   switch (step.status) {
     case ChunkStatus::Data:
