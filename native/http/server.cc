@@ -167,6 +167,7 @@ void Server::OnPoll(Connection* c, int status, int events) {
     // Clients rarely half-close: to the application, an end of input during its request means the
     // client went away. The response may still be written, for a client that only half-closed.
     if (c->request_id != 0) {
+      if (InputEndedMidBody(c)) return Close(c);  // the body can never complete
       aborts_.push_back(c->request_id);
       Wake();
     }
@@ -218,6 +219,14 @@ void Server::Process(Connection* c) {
   if (c->close_after_flush) c->pending.clear();
   else c->pending.erase(0, used);
   if (c->eof && c->request_id == 0 && !c->close_after_flush) Close(c);
+  else if (InputEndedMidBody(c)) Close(c);
+}
+
+// The client's input ended while the body it announced is still short.
+bool Server::InputEndedMidBody(const Connection* c) const {
+  if (!c->eof || c->phase != Phase::Body || c->request_id == 0) return false;
+  if (c->body_reading) return true;  // everything received has been consumed already
+  return c->body_kind == BodyKind::Length && c->body_left > c->pending.size();
 }
 
 bool Server::StepHead(Connection* c, const char* data, size_t len, size_t* used) {

@@ -74,6 +74,7 @@ class Server : public AcceptSink {
   bool StepHead(Connection* c, const char* data, size_t len, size_t* used);
   bool StepBody(Connection* c, const char* data, size_t len, size_t* used);
   void BodyComplete(Connection* c);
+  bool InputEndedMidBody(const Connection* c) const;
   void Dispatch(Connection* c);
   void KeepHead(Connection* c, const char* base, size_t head_len);
   void Reject(Connection* c, uint16_t status, const char* reason);
