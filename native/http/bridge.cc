@@ -20,6 +20,21 @@ uint32_t option(Napi::Object options, const char* name, uint32_t fallback) {
   return v.IsNumber() ? v.As<Napi::Number>().Uint32Value() : fallback;
 }
 
+// Copies a JavaScript string into `out` as UTF-8, reusing out's capacity: one N-API call when it
+// fits (the usual case for header names, values and small bodies), two when it has to grow.
+void copy_utf8(napi_env env, napi_value value, std::string& out) {
+  size_t capacity = out.capacity() < 64 ? 64 : out.capacity();
+  out.resize(capacity);
+  size_t length = 0;
+  napi_get_value_string_utf8(env, value, out.data(), capacity + 1, &length);
+  if (length == capacity) {  // maybe cut short: ask for the real length
+    napi_get_value_string_utf8(env, value, nullptr, 0, &length);
+    out.resize(length);
+    napi_get_value_string_utf8(env, value, out.data(), length + 1, &length);
+  }
+  out.resize(length);
+}
+
 double option_double(Napi::Object options, const char* name, double fallback) {
   Napi::Value v = options.Get(name);
   return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : fallback;
@@ -275,7 +290,7 @@ bool EngineWrap::ReadHeaders(Napi::Env env, Napi::Value value) {
       throw_type_error(env, "header names and values must be strings");
       return false;
     }
-    header_strings_[i] = item.As<Napi::String>().Utf8Value();
+    copy_utf8(env, item, header_strings_[i]);
   }
   for (uint32_t i = 0; i < n; i += 2) {
     std::string_view name = header_strings_[i], v = header_strings_[i + 1];
@@ -295,7 +310,7 @@ bool EngineWrap::ReadBytes(Napi::Value value, std::string_view* out) {
     return true;
   }
   if (value.IsString()) {
-    text_body_ = value.As<Napi::String>().Utf8Value();
+    copy_utf8(value.Env(), value, text_body_);
     *out = text_body_;
     return true;
   }

@@ -60,7 +60,7 @@ export class EngineHost {
   }
 
   unwatch(id: number): void {
-    this.watchers.delete(id);
+    if (this.watchers.size !== 0) this.watchers.delete(id);
   }
 
   /** The whole body of a request, collected from the engine's pieces (no stream involved). */

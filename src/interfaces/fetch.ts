@@ -236,18 +236,10 @@ function fail(host: EngineHost, id: number, err: unknown): void {
 export function fetchDispatch(handler: FetchHandler, host: EngineHost) {
   return (engine: Engine, id: number, hasBody: boolean): void => {
     const request = new EngineRequest(id, hasBody, host) as unknown as Request;
-    let info: ServeInfo | undefined;
-    const lazyInfo = {
-      get remoteAddress() {
-        return (info ??= peer(engine, id)).remoteAddress;
-      },
-      get remotePort() {
-        return (info ??= peer(engine, id)).remotePort;
-      },
-    };
+    const info = new LazyInfo(engine, id);
     let result: Response | Promise<Response>;
     try {
-      result = handler(request, lazyInfo);
+      result = handler(request, info);
     } catch (err) {
       return fail(host, id, err);
     }
@@ -259,9 +251,19 @@ export function fetchDispatch(handler: FetchHandler, host: EngineHost) {
   };
 }
 
-function peer(engine: Engine, id: number): ServeInfo {
-  const p = engine.peer(id);
-  return { remoteAddress: p?.[0] ?? '', remotePort: p?.[1] ?? 0 };
+/** The second argument of a fetch handler; the peer address is looked up only when read. */
+class LazyInfo implements ServeInfo {
+  private peer: [string, number] | undefined;
+  constructor(
+    private readonly engine: Engine,
+    private readonly id: number,
+  ) {}
+  get remoteAddress(): string {
+    return (this.peer ??= this.engine.peer(this.id) ?? ['', 0])[0];
+  }
+  get remotePort(): number {
+    return (this.peer ??= this.engine.peer(this.id) ?? ['', 0])[1];
+  }
 }
 
 /** Finds the fetch handler in an app: `{ fetch }` (Hono and friends) or a one-argument function. */
