@@ -29,6 +29,7 @@ struct Connection {
   int fd = -1;
   uint32_t slot = 0;
   int poll_events = 0;
+  bool poll_ready = false;  // `poll` is initialised (on first need)
 
   // ---- input ----
   std::string pending;        // received, not yet consumed: partial head, body, pipelined requests

@@ -92,6 +92,7 @@ Server::~Server() {
       Close(c);
     }
   }
+  for (Connection* dead : graveyard_) OnClosed(dead);
   uv_close(reinterpret_cast<uv_handle_t*>(check_), free_check);
   uv_close(reinterpret_cast<uv_handle_t*>(wake_), free_idle);
   uv_close(reinterpret_cast<uv_handle_t*>(tick_), free_timer);
@@ -107,12 +108,6 @@ void Server::OnAccepted(const int* fds, size_t count) {
     auto* c = new Connection();
     c->server = this;
     c->fd = fds[i];
-    if (uv_poll_init(loop_, &c->poll, c->fd) != 0) {
-      ::close(c->fd);
-      delete c;
-      continue;
-    }
-    c->poll.data = c;
     if (free_slots_.empty()) {
       c->slot = static_cast<uint32_t>(slots_.size());
       slots_.push_back(c);
@@ -549,6 +544,12 @@ void Server::UpdatePoll(Connection* c) {
   if (!c->closing && !reading_stopped) events |= UV_READABLE;
   if (!c->closing && c->write_blocked) events |= UV_WRITABLE;
   if (events == c->poll_events) return;
+  if (!c->poll_ready) {
+    // Made on first need: a connection answered and closed straight after accept never has one.
+    if (uv_poll_init(loop_, &c->poll, c->fd) != 0) return Close(c);
+    c->poll.data = c;
+    c->poll_ready = true;
+  }
   c->poll_events = events;
   if (events == 0) uv_poll_stop(&c->poll);
   else uv_poll_start(&c->poll, events, on_poll);
@@ -590,6 +591,8 @@ void Server::OnCheck() {
     idle_pending_ = false;
     events_->OnIdle();
   }
+  for (Connection* dead : graveyard_) OnClosed(dead);
+  graveyard_.clear();
   bool more = !flush_queue_.empty() || !resume_queue_.empty() || !aborts_.empty() || !drains_.empty() || idle_pending_;
   if (more) Wake();
   else uv_idle_stop(wake_);
@@ -634,7 +637,12 @@ void Server::Close(Connection* c) {
   c->closing = true;
   if (c->in_process) return;  // the reader finishes the teardown when it unwinds
   c->torn_down = true;
-  uv_close(reinterpret_cast<uv_handle_t*>(&c->poll), on_closed);  // libuv forgets the fd now
+  if (c->poll_ready) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->poll), on_closed);  // libuv forgets the fd now
+  } else {
+    graveyard_.push_back(c);  // freed after the next check phase, when no queue can hold it
+    Wake();
+  }
   ::close(c->fd);
   live_--;
   if (paused_for_cap_ && live_ < options_.max_connections && !draining_) {

@@ -99,6 +99,7 @@ class Server : public AcceptSink {
   std::vector<uint32_t> free_slots_;
   std::vector<Connection*> flush_queue_;
   std::vector<Connection*> resume_queue_;
+  std::vector<Connection*> graveyard_;  // closed connections that never had a poll handle
   std::vector<double> aborts_;  // events for the application, delivered from the check phase
   std::vector<double> drains_;
   bool idle_pending_ = false;
