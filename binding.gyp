@@ -14,7 +14,8 @@
         "native/http/chunked.cc",
         "native/http/response.cc",
         "native/http/server.cc",
-        "native/http/bridge.cc"
+        "native/http/bridge.cc",
+        "native/http/bench.cc"
       ],
       "include_dirs": ["native"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // bench/micro.mjs — `npm run bench:micro`: tinybench micro-benchmarks of tusk's per-connection and
-// per-request hot pieces. Two groups: (1) the JavaScript side of accepting a connection for the
+// per-request hot pieces. Three groups: (1) the JavaScript side of accepting a connection for the
 // node interface (an fd accepted by the addon's Acceptor, wrapped in net.Socket, handed to an
 // http.Server); (2) a request's round trip through the native HTTP engine (parse, the C++ -> JS
 // request() call, respond() serialisation, the write) next to the same through node:http, both
-// in-process with 64 pipelined realistic requests per batch. The pieces the addon does not expose
-// on their own are listed as TODO and printed as "not measured". Every number printed comes from a
-// task that ran; nothing is estimated.
+// in-process with 64 pipelined realistic requests per batch; (3) the engine's pieces alone through
+// addon.bench (the parser on a realistic request, response head serialisation, the C++ -> JS call
+// per request). Every number printed comes from a task that ran; nothing is estimated.
 import net from 'node:net';
 import http from 'node:http';
 import fs from 'node:fs';
@@ -16,17 +16,6 @@ import { Bench } from 'tinybench';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TIME_MS = Number(process.env.MICRO_TIME_MS ?? 1000);
-
-// TODO(native): isolated micro-benchmarks to add once the addon exposes each piece on its own
-// (today they are only measurable together, in the engine round trip below).
-const TODO = [
-  {
-    name: 'HTTP/1.1 request parser alone on a realistic request (REQUEST in bench/micro.mjs)',
-    export: 'a parse entry point taking a Buffer (native/http/parser.*)',
-  },
-  { name: 'response head serialisation alone (status line + headers into a reused buffer)', export: 'a head serialiser entry point (native/http/response.*)' },
-  { name: 'the C++ -> JS request() call alone, without socket I/O', export: 'a way to feed the engine bytes without a socket' },
-];
 
 const PIPELINE = 64;
 const HELLO = 'Hello, World!';
@@ -246,12 +235,42 @@ async function requestSection(addon) {
   console.log('Both include the in-process client (one write and a few reads per batch) and loopback I/O.\n');
 }
 
+/** The engine's hot pieces alone, each run INNER times inside C++ per tinybench iteration. */
+async function piecesSection(addon) {
+  const INNER = 1000;
+  console.log(`3. The engine's hot pieces alone (addon.bench.*, ${INNER} runs inside C++ per iteration; figures per run):`);
+  if (!addon.bench) {
+    console.log('   not measured: this build of the addon has no bench entry points.\n');
+    return;
+  }
+  const request = Buffer.from(REQUEST);
+  const headers = ['content-type', 'text/plain; charset=utf-8', 'cache-control', 'no-store', 'x-request-id', '3f9a1c2e8b7d'];
+  const expected = addon.bench.parse(request, 1);
+  if (expected !== request.length) throw new Error(`the parser read ${expected} of ${request.length} bytes`);
+  const bench = new Bench({ time: TIME_MS, warmupTime: Math.min(200, TIME_MS), throws: true });
+  let calls = 0;
+  bench
+    .add(`parse_head on a ${request.length}-byte browser GET (9 headers)`, () => {
+      addon.bench.parse(request, INNER);
+    })
+    .add('response head: status line, Date, 3 headers, Content-Length', () => {
+      addon.bench.head(200, headers, 13, INNER);
+    })
+    .add('C++ -> JS request(id, hasBody) call (MakeCallback, as the engine does)', () => {
+      addon.bench.call(() => calls++, INNER);
+    });
+  await bench.run();
+  if (calls === 0) throw new Error('the callback never ran');
+  console.table(bench.tasks.map((t) => fmt(t, INNER)));
+  console.log('');
+}
+
 const addon = await loadAddon();
 console.log(`tusk micro-benchmarks (tinybench, ${TIME_MS} ms per task, Node ${process.version})\n`);
 if (typeof addon === 'string') {
   console.log(`${addon}. Nothing measured.`);
 } else {
-  for (const section of [acceptSection, requestSection]) {
+  for (const section of [acceptSection, requestSection, piecesSection]) {
     try {
       await section(addon);
     } catch (e) {
@@ -260,8 +279,5 @@ if (typeof addon === 'string') {
   }
 }
 
-const exported = typeof addon === 'string' ? 'unknown (addon not loaded)' : Object.keys(addon).sort().join(', ');
-console.log(`not measured yet (addon exports today: ${exported}):`);
-for (const t of TODO) console.log(`- ${t.name}: waits for ${t.export}`);
 // A section that failed half-way may leave a listener or a connection open: do not wait on it.
 process.exit(0);

@@ -4,6 +4,7 @@
 
 #include "accept_wrap.h"
 #include "heartbeat.h"
+#include "http/bench.h"
 #include "http/bridge.h"
 #include "listen.h"
 #include "reap.h"
@@ -24,6 +25,11 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("parentPid", Napi::Function::New<ParentPid>(env, "parentPid"));
   exports.Set("Acceptor", AcceptorWrap::Define(env));
   exports.Set("Engine", http::EngineWrap::Define(env));
+  Napi::Object bench = Napi::Object::New(env);  // bench/micro.mjs only
+  bench.Set("parse", Napi::Function::New<http::BenchParse>(env, "parse"));
+  bench.Set("head", Napi::Function::New<http::BenchHead>(env, "head"));
+  bench.Set("call", Napi::Function::New<http::BenchCall>(env, "call"));
+  exports.Set("bench", bench);
   return exports;
 }
 

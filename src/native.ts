@@ -104,6 +104,12 @@ export interface Addon {
   parentPid(): number;
   Acceptor: new (fds: number[], onConnections: (fds: number[]) => void) => Acceptor;
   Engine: new (fds: number[], options: EngineOptions, handlers: EngineHandlers) => Engine;
+  /** For bench/micro.mjs: each runs one hot piece `n` times inside C++. */
+  bench: {
+    parse(request: Buffer, n: number): number;
+    head(status: number, headers: string[], contentLength: number, n: number): number;
+    call(fn: (id: number, hasBody: boolean) => void, n: number): void;
+  };
 }
 
 /** The package root: the folder holding package.json, binding.gyp and build/. */
