@@ -18,6 +18,7 @@
 #include <string>
 
 #include "errors.h"
+#include "sockaddr.h"
 
 namespace tusk {
 namespace {
@@ -37,19 +38,12 @@ Napi::Object describe(Napi::Env env, int fd) {
     out.Set("family", "unknown");
     return out;
   }
-  char text[INET6_ADDRSTRLEN] = {0};
-  if (ss.ss_family == AF_INET) {
-    auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
-    inet_ntop(AF_INET, &sin->sin_addr, text, sizeof text);
-    out.Set("family", "IPv4");
+  char text[INET6_ADDRSTRLEN];
+  int port = inet_text(ss, text, sizeof text);
+  if (port >= 0) {
+    out.Set("family", ss.ss_family == AF_INET ? "IPv4" : "IPv6");
     out.Set("address", text);
-    out.Set("port", ntohs(sin->sin_port));
-  } else if (ss.ss_family == AF_INET6) {
-    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
-    inet_ntop(AF_INET6, &sin6->sin6_addr, text, sizeof text);
-    out.Set("family", "IPv6");
-    out.Set("address", text);
-    out.Set("port", ntohs(sin6->sin6_port));
+    out.Set("port", port);
   } else if (ss.ss_family == AF_UNIX) {
     auto* sun = reinterpret_cast<sockaddr_un*>(&ss);
     size_t path_len = len > offsetof(sockaddr_un, sun_path) ? len - offsetof(sockaddr_un, sun_path) : 0;

@@ -4,12 +4,10 @@
 // engine.respond(id, status, headers, body); streaming uses writeHead/write/end.
 #include "http/bridge.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 
 #include "errors.h"
+#include "sockaddr.h"
 
 namespace tusk::http {
 
@@ -242,17 +240,8 @@ Napi::Value EngineWrap::Peer(const Napi::CallbackInfo& info) {
   Napi::Array out = Napi::Array::New(env, 2);
   char text[INET6_ADDRSTRLEN] = {0};
   int port = 0;
-  if (getpeername(c->fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
-    if (ss.ss_family == AF_INET) {
-      auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
-      inet_ntop(AF_INET, &sin->sin_addr, text, sizeof text);
-      port = ntohs(sin->sin_port);
-    } else if (ss.ss_family == AF_INET6) {
-      auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
-      inet_ntop(AF_INET6, &sin6->sin6_addr, text, sizeof text);
-      port = ntohs(sin6->sin6_port);
-    }
-  }
+  if (getpeername(c->fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) port = inet_text(ss, text, sizeof text);
+  if (port < 0) port = 0;  // a unix socket's peer has no address
   out.Set(0u, Napi::String::New(env, text));
   out.Set(1u, Napi::Number::New(env, port));
   return out;

@@ -15,8 +15,6 @@ export type InterfaceName = 'node' | 'fetch' | 'native';
 /** What a worker needs from whatever serves the app. */
 export interface Serving {
   readonly interface: InterfaceName;
-  /** Open connections. */
-  connections(): number;
   /** Stop accepting, finish in-flight requests, close connections; `idle` fires when none is left. */
   drain(): void;
 }
@@ -50,16 +48,15 @@ export async function startServing(app: unknown, kind: InterfaceName, fds: numbe
   if (kind === 'node') return serveNode(app, fds, settings, events);
   // Fetch apps build a Response per request: give them the light one (see response.ts).
   if (kind === 'fetch') globalThis.Response = TuskResponse as unknown as typeof Response;
-  const handler = kind === 'fetch' ? fetchHandler(app)! : (app as NativeHandler);
-  const host = new EngineHost(
+  const fetchApp = kind === 'fetch' ? fetchHandler(app) : null;
+  const { engine } = new EngineHost(
     fds,
     engineOptions(settings),
-    (h) => (kind === 'fetch' ? fetchDispatch(handler as Parameters<typeof fetchDispatch>[0], h) : nativeDispatch(handler as NativeHandler, h)),
+    (host) => (fetchApp ? fetchDispatch(fetchApp, host) : nativeDispatch(app as NativeHandler, host)),
     events,
   );
-  const engine = host.engine;
   engine.start();
-  return { interface: kind, connections: () => engine.connections(), drain: () => engine.drain() };
+  return { interface: kind, drain: () => engine.drain() };
 }
 
 async function serveNode(app: unknown, fds: number[], settings: Settings, events: ServeEvents): Promise<Serving> {
@@ -88,7 +85,6 @@ async function serveNode(app: unknown, fds: number[], settings: Settings, events
   acceptor.start();
   return {
     interface: 'node',
-    connections: () => host.sockets.size,
     drain: () => {
       draining = true;
       acceptor?.close();

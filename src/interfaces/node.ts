@@ -31,14 +31,6 @@ export function isNodeApp(app: unknown): boolean {
   return app instanceof net.Server || isFastify(app) || isKoa(app) || (typeof app === 'function' && app.length !== 1);
 }
 
-/** Describes what the node interface will serve, for the log. */
-export function nodeAppKind(app: unknown): string {
-  if (isFastify(app)) return 'Fastify instance';
-  if (app instanceof http.Server) return 'http.Server';
-  if (isKoa(app)) return 'Koa application';
-  return 'request listener';
-}
-
 export interface NodeServerOptions {
   /** Idle keep-alive timeout in seconds. */
   keepalive: number;
@@ -64,7 +56,6 @@ export class NodeHost {
   readonly sockets = new Set<net.Socket>();
   private readonly inFlight = new Set<http.ServerResponse>();
   private draining = false;
-  private idleSweep: NodeJS.Timeout | null = null;
 
   constructor(
     readonly server: http.Server,
@@ -100,8 +91,7 @@ export class NodeHost {
     for (const res of this.inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
     this.server.closeIdleConnections();
     // A response already streaming when the drain began leaves its connection idle afterwards.
-    this.idleSweep = setInterval(() => this.server.closeIdleConnections(), 100);
-    this.idleSweep.unref();
+    setInterval(() => this.server.closeIdleConnections(), 100).unref();
   }
 }
 
