@@ -51,6 +51,7 @@ struct Connection {
   bool http10 = false;
   bool head_method = false;
   bool response_started = false;
+  bool response_keeps_alive = false;  // the head sent said the connection stays open
   bool response_chunked = false;
   bool response_bodiless = false;  // HEAD, 1xx, 204, 304: framing only
 

@@ -376,6 +376,7 @@ bool Server::Respond(double id, uint16_t status, const HeaderView* headers, size
   plan.length = body.size();
   append_head(c->out, plan, headers, count);
   c->response_started = true;
+  c->response_keeps_alive = plan.keep_alive;
   if (!c->head_method && !status_has_no_body(status)) c->out.append(body);
   FinishResponse(c);
   return true;
@@ -396,6 +397,7 @@ bool Server::WriteHead(double id, uint16_t status, const HeaderView* headers, si
   plan.keep_alive = c->keep_alive && !draining_;
   append_head(c->out, plan, headers, count);
   c->response_started = true;
+  c->response_keeps_alive = plan.keep_alive;
   c->response_chunked = plan.chunked;
   c->response_bodiless = bodiless;
   QueueFlush(c);
@@ -456,7 +458,10 @@ void Server::FinishResponse(Connection* c) {
   } else {
     c->phase = Phase::Head;
   }
-  if (!c->keep_alive || draining_) {
+  // A response that announced keep-alive keeps the connection open even when a drain began
+  // after its head was sent: the client may already be sending its next request, which is then
+  // answered with Connection: close (or the connection times out idle).
+  if (!c->keep_alive || !c->response_keeps_alive) {
     c->close_after_flush = true;
     if (!c->in_process) c->pending.clear();
   } else if (!c->in_process && !c->pending.empty()) {
@@ -614,12 +619,11 @@ void Server::Drain() {
   if (draining_) return;
   draining_ = true;
   acceptor_.Close();
-  for (Connection* c : slots_) {
-    if (c == nullptr || c->closing) continue;
-    c->keep_alive = false;
-    bool idle = c->request_id == 0 && c->phase == Phase::Head && c->out_off >= c->out.size();
-    if (idle) Close(c);
-  }
+  // Open connections are not closed here: an idle keep-alive connection may have a request on its
+  // way to us, and closing it would lose that request. Each next request is answered with
+  // Connection: close (StepHead and the response heads see draining_); a connection that stays
+  // idle closes at its keep-alive deadline, the same race every keep-alive client handles; and the
+  // worker exits at graceful_timeout whatever is left.
   if (live_ == 0) {
     idle_pending_ = true;
     Wake();

@@ -84,14 +84,16 @@ export class NodeHost {
     this.events.request();
   }
 
-  /** Graceful shutdown of the connections; the caller exits when `sockets` is empty. */
+  /**
+   * Graceful shutdown of the connections; the caller exits when `sockets` is empty. Idle
+   * keep-alive connections are not closed: a request may be on its way on one. Each next request
+   * is answered with `Connection: close`, and a connection that stays idle closes at Node's
+   * keep-alive timeout, a race every keep-alive client handles by retrying.
+   */
   drain(): void {
     if (this.draining) return;
     this.draining = true;
     for (const res of this.inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
-    this.server.closeIdleConnections();
-    // A response already streaming when the drain began leaves its connection idle afterwards.
-    setInterval(() => this.server.closeIdleConnections(), 100).unref();
   }
 }
 
