@@ -1,8 +1,10 @@
 // arbiter.ts — the master. It binds the listeners, spawns and watches the workers, and turns
 // signals into actions: TERM graceful stop, INT/QUIT quick stop, HUP reload, TTIN/TTOU scale,
-// CHLD reap. Signal handlers only queue the signal; `tick` (the main loop) drains the queue, then
-// murders silent workers, reaps dead ones and spawns or retires workers to match the target.
+// CHLD reap (and a worker's notice that its heartbeat changed). Signal handlers only queue the
+// signal; `tick` (the main loop) drains the queue, then murders silent workers, reaps dead ones
+// and promotes spares, spawns or retires workers to match the target.
 import fs from 'node:fs';
+import module from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -11,7 +13,7 @@ import { log, setLogLevel } from './log.js';
 import { bindListeners, closeListeners, formatListener, type Listener } from './listeners.js';
 import { heartbeatDir, type Settings } from './config/settings.js';
 import { resolveConfig, type ConfigSources } from './config/load.js';
-import { EXIT, HEARTBEAT, WORKER_ENV, type WorkerBoot } from './protocol.js';
+import { EXIT, HEARTBEAT, PROMOTE_SIGNAL, WORKER_ENV, type WorkerBoot } from './protocol.js';
 
 export const VERSION = (JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -36,6 +38,8 @@ interface WorkerRecord {
   /** Monotonic ms when the heartbeat last changed. */
   lastBeat: number;
   ready: boolean;
+  /** A warm spare: loaded, not accepting until promoted. */
+  spare: boolean;
   /** Monotonic ms when it was told to stop (TERM/INT), or was aborted for a timeout. */
   stopAt: number | null;
   killDeadline: number | null;
@@ -237,7 +241,7 @@ export class Arbiter {
 
   // ---- workers ----
 
-  private spawnWorker(): void {
+  private spawnWorker(spare = false): void {
     const age = ++this.lastAge;
     const heartbeatFd = addon.heartbeatCreate(heartbeatDir(this.settings));
     const boot: WorkerBoot = {
@@ -249,8 +253,9 @@ export class Arbiter {
       cwd: this.sources.cwd,
       settings: this.settings,
       addresses: this.listeners.map(formatListener),
+      spare,
     };
-    const env = Object.entries({ ...process.env, [WORKER_ENV]: JSON.stringify(boot) })
+    const env = Object.entries({ ...process.env, ...compileCacheEnv(), [WORKER_ENV]: JSON.stringify(boot) })
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `${k}=${v}`);
     let pid: number;
@@ -269,9 +274,9 @@ export class Arbiter {
     const [sec, nsec] = addon.heartbeatCheck(heartbeatFd);
     this.workers.set(pid, {
       pid, age, generation: this.generation, heartbeatFd, ctime: [sec, nsec], lastBeat: now(),
-      ready: false, stopAt: null, killDeadline: null, aborted: false,
+      ready: false, spare, stopAt: null, killDeadline: null, aborted: false,
     });
-    log.info(`Booting worker with pid: ${pid}`);
+    log.info(`Booting ${spare ? 'spare ' : ''}worker with pid: ${pid}`);
   }
 
   /** Sends `sig`; SIGKILL follows if the worker is still there after `graceMs`. */
@@ -286,21 +291,44 @@ export class Arbiter {
     w.killDeadline = w.killDeadline === null ? deadline : Math.min(w.killDeadline, deadline);
   }
 
-  /** Workers that serve the current generation and have not been told to stop. */
-  private activeWorkers(): WorkerRecord[] {
-    return [...this.workers.values()].filter((w) => w.generation === this.generation && w.stopAt === null);
+  /** Workers of the current generation that have not been told to stop: serving ones, or spares. */
+  private activeWorkers(spare = false): WorkerRecord[] {
+    return [...this.workers.values()].filter((w) => w.generation === this.generation && w.stopAt === null && w.spare === spare);
   }
 
-  /** Spawns or retires workers until the current generation has the target count. */
+  /**
+   * Brings the current generation to the target count: a missing worker is replaced by promoting a
+   * spare (ready ones first) when there is one, else by spawning; then the spares are topped up.
+   */
   private manageWorkers(): void {
     const active = this.activeWorkers();
-    if (active.length < this.targetWorkers && now() >= this.respawnAfter) {
-      for (let i = active.length; i < this.targetWorkers && !this.stopping; i++) this.spawnWorker();
+    if (active.length < this.targetWorkers) {
+      const spares = this.activeWorkers(true).sort((a, b) => Number(b.ready) - Number(a.ready) || a.age - b.age);
+      let missing = this.targetWorkers - active.length;
+      for (; missing > 0 && spares.length > 0; missing--) this.promote(spares.shift()!);
+      if (now() >= this.respawnAfter) for (; missing > 0 && !this.stopping; missing--) this.spawnWorker();
     } else if (active.length > this.targetWorkers) {
       const oldest = active.sort((a, b) => a.age - b.age).slice(0, active.length - this.targetWorkers);
       for (const w of oldest) this.killWorker(w, 'SIGTERM', this.settings.graceful_timeout * 1000);
     }
+    const spares = this.activeWorkers(true);
+    if (spares.length < this.settings.spare_workers && now() >= this.respawnAfter) {
+      for (let i = spares.length; i < this.settings.spare_workers && !this.stopping; i++) this.spawnWorker(true);
+    } else if (spares.length > this.settings.spare_workers) {
+      for (const w of spares.slice(this.settings.spare_workers)) this.killWorker(w, 'SIGTERM', QUICK_STOP_MS);
+    }
     this.retireOldGeneration();
+  }
+
+  /** A spare starts accepting at once; it has loaded the app already (or will start when it has). */
+  private promote(w: WorkerRecord): void {
+    try {
+      process.kill(w.pid, PROMOTE_SIGNAL);
+    } catch {
+      return; // gone: the reaper will see it
+    }
+    w.spare = false;
+    log.info(`Spare promoted (pid: ${w.pid})`);
   }
 
   /** After a reload, the old generation is told to stop once the whole new one is ready. */
@@ -331,7 +359,13 @@ export class Arbiter {
       }
       if (!w.ready && mode & HEARTBEAT.READY) {
         w.ready = true;
-        log.info(`Worker ready (pid: ${w.pid})`);
+        log.info(`${w.spare ? 'Spare' : 'Worker'} ready (pid: ${w.pid})`);
+      }
+      if (mode & HEARTBEAT.DRAINING && w.stopAt === null) {
+        // It retired itself (max_requests, or a TERM sent by someone else): replace it now, and
+        // make sure it is gone by the end of its own graceful_timeout.
+        w.stopAt = t;
+        w.killDeadline = t + this.settings.graceful_timeout * 1000 + ABORT_GRACE_MS;
       }
       if (w.killDeadline !== null && t >= w.killDeadline) {
         w.killDeadline = Number.POSITIVE_INFINITY;
@@ -413,6 +447,18 @@ export class Arbiter {
       // gone already
     }
   }
+}
+
+/**
+ * Node's on-disk compile cache (Node 22.1+, `module.enableCompileCache`) makes every worker after
+ * the first skip compiling tusk's and the app's modules. Used unless the operator set or disabled
+ * it; on a Node without it, nothing changes.
+ */
+function compileCacheEnv(): Record<string, string> {
+  const env = process.env;
+  if (typeof (module as { enableCompileCache?: unknown }).enableCompileCache !== 'function') return {};
+  if (env.NODE_COMPILE_CACHE !== undefined || env.NODE_DISABLE_COMPILE_CACHE !== undefined) return {};
+  return { NODE_COMPILE_CACHE: path.join(os.tmpdir(), `tusk-compile-cache-${os.userInfo().uid}`) };
 }
 
 /** A worker that cannot start leaves one line in its heartbeat file saying why. */

@@ -20,7 +20,19 @@ export interface WorkerBoot {
   settings: Settings;
   /** What each listener is, for the worker's own log. */
   addresses: string[];
+  /** A warm spare: load the app, then wait without accepting until the master sends SIGUSR2. */
+  spare: boolean;
 }
+
+/** What a spare worker waits for before it starts accepting. */
+export const PROMOTE_SIGNAL = 'SIGUSR2';
+
+/**
+ * A worker whose state changed (ready, draining) sends this to the master so that it reads the
+ * heartbeat now rather than on its next tick: the signal that means "a child's state changed",
+ * which the master already watches, and whose default action is to be ignored.
+ */
+export const NOTICE_SIGNAL = 'SIGCHLD';
 
 /** Exit codes a worker uses to tell the master why it stopped. */
 export const EXIT = {
@@ -31,9 +43,13 @@ export const EXIT = {
   APP_LOAD_ERROR: 4,
 } as const;
 
-/** Heartbeat file mode bits: the worker flips SPIN on each beat and sets READY once it accepts. */
+/**
+ * Heartbeat file mode bits: the worker flips SPIN on each beat, sets READY once the app is loaded
+ * and it can serve, and DRAINING once it has stopped accepting (TERM, max_requests).
+ */
 export const HEARTBEAT = {
   SPIN: 0o001,
+  DRAINING: 0o010,
   READY: 0o100,
   INITIAL: 0o600,
 } as const;

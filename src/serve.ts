@@ -49,6 +49,7 @@ export async function serve(app: unknown, options: ServeOptions = {}): Promise<E
   let idle!: () => void;
   const closed = new Promise<void>((r) => (idle = r));
   const serving = await startServing(app, kind, listeners.map((l) => l.fd), settings, { request() {}, idle });
+  serving.start();
   let closing: Promise<void> | null = null;
   return {
     addresses: listeners.map(formatListener),

@@ -2,19 +2,22 @@
 // listeners at fds 3.. and the heartbeat file after them. It loads the app, serves it (node apps
 // through Node's http on natively accepted sockets, fetch and native apps on the native engine),
 // beats the heartbeat from its event loop, and leaves gracefully on TERM, quickly on INT/QUIT, and
-// at once when its master is gone.
+// at once when its master is gone. A spare worker loads the app and serves nothing until the
+// master promotes it (SIGUSR2).
 import fs from 'node:fs';
 import { addon } from './native.js';
 import { log, setLogLevel } from './log.js';
 import { loadApp } from './app/load.js';
 import { pickInterface, startServing, type Serving } from './interfaces/index.js';
-import { EXIT, FIRST_LISTENER_FD, HEARTBEAT, WORKER_ENV, type WorkerBoot } from './protocol.js';
+import { EXIT, FIRST_LISTENER_FD, HEARTBEAT, NOTICE_SIGNAL, PROMOTE_SIGNAL, WORKER_ENV, type WorkerBoot } from './protocol.js';
 
 class Worker {
   private serving: Serving | null = null;
   private ready = false;
   private spin = 0;
   private stopping = false;
+  /** A spare that the master has told to start accepting (perhaps before the app finished loading). */
+  private promoted = false;
   private requests = 0;
   private readonly maxRequests: number;
 
@@ -26,7 +29,7 @@ class Worker {
   async run(): Promise<void> {
     const { settings } = this.boot;
     setLogLevel(settings.loglevel);
-    process.title = `tusk: worker [${settings.name ?? this.boot.app}]`;
+    process.title = this.title();
     this.installSignals();
     this.startHeartbeat();
 
@@ -39,6 +42,7 @@ class Worker {
         idle: () => process.exit(EXIT.OK),
       });
       log.debug(`Serving ${this.boot.app} with the ${kind} interface`);
+      if (this.accepting()) this.serving.start();
     } catch (err) {
       process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
       log.error(`Worker failed to load the application ${this.boot.app}`);
@@ -47,6 +51,34 @@ class Worker {
     }
     this.ready = true;
     this.beat();
+    this.notice();
+    log.debug(`Worker booted ${performance.now().toFixed(0)} ms after its process started${this.boot.spare ? ' (spare)' : ''}`);
+  }
+
+  /** Whether this worker accepts connections: any worker but a spare not yet promoted. */
+  private accepting(): boolean {
+    return !this.boot.spare || this.promoted;
+  }
+
+  private title(): string {
+    return `tusk: ${this.accepting() ? 'worker' : 'spare'} [${this.boot.settings.name ?? this.boot.app}]`;
+  }
+
+  /** The master's promotion of a spare: start accepting now, or as soon as the app is loaded. */
+  private promote(): void {
+    if (this.accepting() || this.stopping) return;
+    this.promoted = true;
+    process.title = this.title();
+    this.serving?.start();
+  }
+
+  /** Asks the master to read the heartbeat now (see NOTICE_SIGNAL). */
+  private notice(): void {
+    try {
+      process.kill(this.boot.masterPid, NOTICE_SIGNAL);
+    } catch {
+      // the master is gone; the next beat notices
+    }
   }
 
   private onRequest(): void {
@@ -63,6 +95,9 @@ class Worker {
     this.stopping = true;
     if (!this.serving) process.exit(EXIT.OK);
     this.serving.drain();
+    // Tell the master at once, so that a spare (or a new worker) takes this one's place now.
+    this.beat();
+    this.notice();
     // This worker's copies of the listeners; once every process has closed its own, the kernel
     // refuses new connections instead of queueing them for nobody.
     for (let i = 0; i < this.boot.listeners; i++) addon.closeFd(FIRST_LISTENER_FD + i);
@@ -86,6 +121,7 @@ class Worker {
     process.on('SIGHUP', () => {}); // the master reloads; a worker has nothing to reload
     process.on('SIGTTIN', () => {});
     process.on('SIGTTOU', () => {});
+    process.on(PROMOTE_SIGNAL, () => this.promote());
   }
 
   /** fchmod the heartbeat file; also the moment to notice that the master is gone. */
@@ -95,7 +131,8 @@ class Worker {
       process.exit(EXIT.OK);
     }
     this.spin ^= HEARTBEAT.SPIN;
-    addon.heartbeatNotify(this.boot.heartbeatFd, HEARTBEAT.INITIAL | (this.ready ? HEARTBEAT.READY : 0) | this.spin);
+    const state = (this.ready ? HEARTBEAT.READY : 0) | (this.stopping ? HEARTBEAT.DRAINING : 0);
+    addon.heartbeatNotify(this.boot.heartbeatFd, HEARTBEAT.INITIAL | state | this.spin);
   }
 
   private startHeartbeat(): void {

@@ -13,6 +13,7 @@ export interface Settings {
   backlog: number;
   reuse_port: boolean;
   workers: number;
+  spare_workers: number;
   worker_connections: number;
   max_requests: number;
   max_requests_jitter: number;
@@ -159,6 +160,11 @@ const registry: { [K in SettingName]: SettingSpec<K> } = {
     help: 'Number of worker processes. Default $WEB_CONCURRENCY, else 1.',
     default: (env) => (env.WEB_CONCURRENCY ? integer('WEB_CONCURRENCY', 1)(env.WEB_CONCURRENCY) : 1),
     parse: integer('workers', 1, 4096),
+  },
+  spare_workers: {
+    name: 'spare_workers', flags: ['--spare-workers'], metavar: 'INT', section: 'Worker processes',
+    help: 'Warm spares: workers that have loaded the app and wait without accepting, promoted at once when a worker dies, is retired (max_requests, TERM) or is timed out. 0 disables.',
+    default: () => 0, parse: integer('spare_workers', 0, 64),
   },
   worker_connections: {
     name: 'worker_connections', flags: ['--worker-connections'], metavar: 'INT', section: 'Worker processes',

@@ -265,13 +265,3 @@ class LazyInfo implements ServeInfo {
     return (this.peer ??= this.engine.peer(this.id) ?? ['', 0])[1];
   }
 }
-
-/** Finds the fetch handler in an app: `{ fetch }` (Hono and friends) or a one-argument function. */
-export function fetchHandler(app: unknown): FetchHandler | null {
-  if (typeof app === 'object' && app !== null && typeof (app as { fetch?: unknown }).fetch === 'function') {
-    const target = app as { fetch: FetchHandler };
-    return (request, info) => target.fetch(request, info);
-  }
-  if (typeof app === 'function' && app.length === 1) return app as FetchHandler;
-  return null;
-}

@@ -4,9 +4,8 @@
 import type http from 'node:http';
 import { addon, type Acceptor } from '../native.js';
 import type { Settings } from '../config/settings.js';
-import { EngineHost, engineOptions } from './engine.js';
-import { fetchDispatch, fetchHandler } from './fetch.js';
-import { TuskResponse } from './response.js';
+import { EngineHost, engineOptions, type Dispatch } from './engine.js';
+import type { FetchHandler } from './fetch.js';
 import { nativeDispatch, type NativeHandler } from './native.js';
 import { NodeHost, isNodeApp, nodeServer } from './node.js';
 
@@ -15,6 +14,8 @@ export type InterfaceName = 'node' | 'fetch' | 'native';
 /** What a worker needs from whatever serves the app. */
 export interface Serving {
   readonly interface: InterfaceName;
+  /** Start accepting (a spare worker is served but waits to be promoted before it accepts). */
+  start(): void;
   /** Stop accepting, finish in-flight requests, close connections; `idle` fires when none is left. */
   drain(): void;
 }
@@ -24,6 +25,16 @@ export interface ServeEvents {
   request(): void;
   /** Draining and every connection is closed. */
   idle(): void;
+}
+
+/** Finds the fetch handler in an app: `{ fetch }` (Hono and friends) or a one-argument function. */
+export function fetchHandler(app: unknown): FetchHandler | null {
+  if (typeof app === 'object' && app !== null && typeof (app as { fetch?: unknown }).fetch === 'function') {
+    const target = app as { fetch: FetchHandler };
+    return (request, info) => target.fetch(request, info);
+  }
+  if (typeof app === 'function' && app.length === 1) return app as FetchHandler;
+  return null;
 }
 
 /** The interface an app is served with; throws a one-line Error when the shape does not fit. */
@@ -43,20 +54,22 @@ export function pickInterface(app: unknown, wanted: Settings['interface'], name:
   );
 }
 
-/** Starts serving on listeners at `fds`. */
+/** Serves the app on listeners at `fds`; accepting begins with `start()`. */
 export async function startServing(app: unknown, kind: InterfaceName, fds: number[], settings: Settings, events: ServeEvents): Promise<Serving> {
   if (kind === 'node') return serveNode(app, fds, settings, events);
-  // Fetch apps build a Response per request: give them the light one (see response.ts).
-  if (kind === 'fetch') globalThis.Response = TuskResponse as unknown as typeof Response;
-  const fetchApp = kind === 'fetch' ? fetchHandler(app) : null;
-  const { engine } = new EngineHost(
-    fds,
-    engineOptions(settings),
-    (host) => (fetchApp ? fetchDispatch(fetchApp, host) : nativeDispatch(app as NativeHandler, host)),
-    events,
-  );
-  engine.start();
-  return { interface: kind, drain: () => engine.drain() };
+  let dispatch: (host: EngineHost) => Dispatch;
+  if (kind === 'fetch') {
+    // Loaded only for fetch apps: touching globalThis.Response loads undici (~16 ms of every boot).
+    const [{ fetchDispatch }, { TuskResponse }] = await Promise.all([import('./fetch.js'), import('./response.js')]);
+    // Fetch apps build a Response per request: give them the light one (see response.ts).
+    globalThis.Response = TuskResponse as unknown as typeof Response;
+    const fetchApp = fetchHandler(app)!;
+    dispatch = (host) => fetchDispatch(fetchApp, host);
+  } else {
+    dispatch = (host) => nativeDispatch(app as NativeHandler, host);
+  }
+  const { engine } = new EngineHost(fds, engineOptions(settings), dispatch, events);
+  return { interface: kind, start: () => engine.start(), drain: () => engine.drain() };
 }
 
 async function serveNode(app: unknown, fds: number[], settings: Settings, events: ServeEvents): Promise<Serving> {
@@ -82,9 +95,9 @@ async function serveNode(app: unknown, fds: number[], settings: Settings, events
       acceptor?.pause();
     }
   });
-  acceptor.start();
   return {
     interface: 'node',
+    start: () => acceptor?.start(),
     drain: () => {
       draining = true;
       acceptor?.close();
