@@ -1,7 +1,8 @@
 // bench/replacement.mjs — how long a server is short of a worker: SIGKILL one worker and time how
 // long until its replacement is ready (the master's "Worker ready" / "Spare promoted" line) and
 // until a request on a fresh connection is answered by the new worker (with -w 1, the listen
-// queue holds the connections meanwhile). Median of N kills.
+// queue holds the connections meanwhile). Median of N kills. Kills are 10.5 s apart: a worker that
+// dies sooner after it became ready counts as a crash loop, and its slot is restarted with a backoff.
 //
 //   node bench/replacement.mjs [--rounds=10] [--spare=0] [--app=bench/servers/hello-node.js] [-- extra tusk args]
 import { spawn } from 'node:child_process';
@@ -61,7 +62,7 @@ function get(port) {
 /** The master's children that are serving: spares wait without accepting, so ask the log. */
 function servingWorker() {
   const children = fs.readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
-  const serving = lines.map((l) => /(?:Worker ready|Spare promoted) \(pid: (\d+)\)/.exec(l.line)).filter(Boolean).map((m) => Number(m[1]));
+  const serving = lines.map((l) => /(?:Worker ready|Spare promoted) \(pid: (\d+)[,)]/.exec(l.line)).filter(Boolean).map((m) => Number(m[1]));
   const pid = serving.reverse().find((p) => children.includes(p));
   if (!pid) throw new Error('no serving worker found');
   return pid;
@@ -92,10 +93,10 @@ try {
         }
       }
     })();
-    const readyLine = await waitLine(/(Worker ready|Spare promoted) \(pid: (\d+)\)/, from);
+    const readyLine = await waitLine(/(Worker ready|Spare promoted) \(pid: (\d+)[,)]/, from);
     ready.push(readyLine.at - t0);
     served.push((await answer) - t0);
-    await sleep(spare ? 1500 : 300); // let the next spare boot
+    await sleep(10_500); // longer than the master's crash-loop window
   }
 } finally {
   try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }

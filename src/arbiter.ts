@@ -27,11 +27,31 @@ const ABORT_GRACE_MS = 1000;
 const QUICK_STOP_MS = 1000;
 /** Pause before replacing a worker that died before it was ready with no boot-failure code. */
 const RESPAWN_BACKOFF_MS = 1000;
+/** A slot whose workers keep dying after they are ready is restarted after 0.5 s, 1 s, 2 s, ... */
+const CRASH_BACKOFF_FIRST_MS = 500;
+const CRASH_BACKOFF_MAX_MS = 30_000;
+/** A worker that served this long before it died starts its slot's count of crashes afresh. */
+const CRASH_FORGIVEN_AFTER_MS = 10_000;
+/** The master's boot_timeout check waits this much longer than the worker's own wait for listen(). */
+const BOOT_TIMEOUT_MARGIN_MS = 2000;
+
+/** Why a slot is waiting before its worker is restarted. */
+interface SlotBackoff {
+  /** Crashes after ready in a row. */
+  crashes: number;
+  /** Monotonic ms before which the slot is not restarted. */
+  until: number;
+}
 
 /** The master's record of one worker. */
 interface WorkerRecord {
   pid: number;
   age: number;
+  /** Stable number 0..workers-1 that a replacement inherits (TUSK_WORKER_ID); null for a spare. */
+  slot: number | null;
+  /** Monotonic ms when it was spawned, and when it became ready. */
+  bornAt: number;
+  readyAt: number;
   generation: number;
   heartbeatFd: number;
   ctime: [number, number];
@@ -44,6 +64,8 @@ interface WorkerRecord {
   stopAt: number | null;
   killDeadline: number | null;
   aborted: boolean;
+  /** Killed because it was not ready within boot_timeout. */
+  bootTimedOut?: boolean;
 }
 
 const now = (): number => performance.now();
@@ -71,6 +93,7 @@ export class Arbiter {
   private lastAge = 0;
   private stopping: { graceful: boolean; deadline: number } | null = null;
   private respawnAfter = 0;
+  private readonly backoff = new Map<number, SlotBackoff>();
   private timer: NodeJS.Timeout | null = null;
   private wakeScheduled = false;
   private exitCode: number = EXIT.OK;
@@ -241,7 +264,9 @@ export class Arbiter {
 
   // ---- workers ----
 
-  private spawnWorker(spare = false): void {
+  /** Starts a worker for `slot`, or a spare (slot null). */
+  private spawnWorker(slot: number | null): void {
+    const spare = slot === null;
     const age = ++this.lastAge;
     const heartbeatFd = addon.heartbeatCreate(heartbeatDir(this.settings));
     const boot: WorkerBoot = {
@@ -254,8 +279,9 @@ export class Arbiter {
       settings: this.settings,
       addresses: this.listeners.map(formatListener),
       spare,
+      setAppInstance: process.env.NODE_APP_INSTANCE === undefined,
     };
-    const env = Object.entries({ ...process.env, ...compileCacheEnv(), [WORKER_ENV]: JSON.stringify(boot) })
+    const env = Object.entries({ ...process.env, ...compileCacheEnv(), ...slotEnv(slot, boot.setAppInstance), [WORKER_ENV]: JSON.stringify(boot) })
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `${k}=${v}`);
     let pid: number;
@@ -273,10 +299,10 @@ export class Arbiter {
     }
     const [sec, nsec] = addon.heartbeatCheck(heartbeatFd);
     this.workers.set(pid, {
-      pid, age, generation: this.generation, heartbeatFd, ctime: [sec, nsec], lastBeat: now(),
+      pid, age, slot, bornAt: now(), readyAt: 0, generation: this.generation, heartbeatFd, ctime: [sec, nsec], lastBeat: now(),
       ready: false, spare, stopAt: null, killDeadline: null, aborted: false,
     });
-    log.info(`Booting ${spare ? 'spare ' : ''}worker with pid: ${pid}`);
+    log.info(`Booting ${spare ? 'spare ' : ''}worker with pid: ${pid}${spare ? '' : ` (slot ${slot})`}`);
   }
 
   /** Sends `sig`; SIGKILL follows if the worker is still there after `graceMs`. */
@@ -304,31 +330,40 @@ export class Arbiter {
     const active = this.activeWorkers();
     if (active.length < this.targetWorkers) {
       const spares = this.activeWorkers(true).sort((a, b) => Number(b.ready) - Number(a.ready) || a.age - b.age);
-      let missing = this.targetWorkers - active.length;
-      for (; missing > 0 && spares.length > 0; missing--) this.promote(spares.shift()!);
-      if (now() >= this.respawnAfter) for (; missing > 0 && !this.stopping; missing--) this.spawnWorker();
+      const taken = new Set(active.map((w) => w.slot));
+      for (let slot = 0; slot < this.targetWorkers && !this.stopping; slot++) {
+        if (taken.has(slot) || (this.backoff.get(slot)?.until ?? 0) > now()) continue;
+        if (spares.length > 0) this.promote(spares.shift()!, slot);
+        else if (now() >= this.respawnAfter) this.spawnWorker(slot);
+      }
     } else if (active.length > this.targetWorkers) {
-      const oldest = active.sort((a, b) => a.age - b.age).slice(0, active.length - this.targetWorkers);
-      for (const w of oldest) this.killWorker(w, 'SIGTERM', this.settings.graceful_timeout * 1000);
+      // The highest slots go, so that the others keep 0..workers-1.
+      const extra = active.sort((a, b) => (b.slot ?? 0) - (a.slot ?? 0)).slice(0, active.length - this.targetWorkers);
+      for (const w of extra) this.killWorker(w, 'SIGTERM', this.settings.graceful_timeout * 1000);
     }
     const spares = this.activeWorkers(true);
     if (spares.length < this.settings.spare_workers && now() >= this.respawnAfter) {
-      for (let i = spares.length; i < this.settings.spare_workers && !this.stopping; i++) this.spawnWorker(true);
+      for (let i = spares.length; i < this.settings.spare_workers && !this.stopping; i++) this.spawnWorker(null);
     } else if (spares.length > this.settings.spare_workers) {
       for (const w of spares.slice(this.settings.spare_workers)) this.killWorker(w, 'SIGTERM', QUICK_STOP_MS);
     }
     this.retireOldGeneration();
   }
 
-  /** A spare starts accepting at once; it has loaded the app already (or will start when it has). */
-  private promote(w: WorkerRecord): void {
+  /**
+   * A spare takes `slot` and starts accepting at once; it has loaded the app already (or starts when
+   * it has). Its slot number is written into its heartbeat file for it to read on the signal.
+   */
+  private promote(w: WorkerRecord, slot: number): void {
     try {
+      fs.writeSync(w.heartbeatFd, `${slot}\n`, 0);
       process.kill(w.pid, PROMOTE_SIGNAL);
     } catch {
       return; // gone: the reaper will see it
     }
     w.spare = false;
-    log.info(`Spare promoted (pid: ${w.pid})`);
+    w.slot = slot;
+    log.info(`Spare promoted (pid: ${w.pid}, slot ${slot})`);
   }
 
   /** After a reload, the old generation is told to stop once the whole new one is ready. */
@@ -359,6 +394,7 @@ export class Arbiter {
       }
       if (!w.ready && mode & HEARTBEAT.READY) {
         w.ready = true;
+        w.readyAt = t;
         log.info(`${w.spare ? 'Spare' : 'Worker'} ready (pid: ${w.pid})`);
       }
       if (mode & HEARTBEAT.DRAINING && w.stopAt === null) {
@@ -374,6 +410,12 @@ export class Arbiter {
         } catch {
           // gone already
         }
+      } else if (!w.ready && !w.aborted && w.stopAt === null && this.settings.boot_timeout > 0 && t - w.bornAt > this.settings.boot_timeout * 1000 + BOOT_TIMEOUT_MARGIN_MS) {
+        log.critical(`Worker (pid: ${w.pid}) not ready after boot_timeout (${this.settings.boot_timeout} s)`);
+        w.aborted = true;
+        this.killWorker(w, 'SIGKILL', 0);
+        w.stopAt = null; // its exit is a boot failure, not an expected stop
+        w.bootTimedOut = true;
       } else if (!w.aborted && this.settings.timeout > 0 && t - w.lastBeat > this.settings.timeout * 1000) {
         log.critical(`Worker timeout (pid: ${w.pid})`);
         w.aborted = true;
@@ -409,9 +451,11 @@ export class Arbiter {
     if (expected && status.code === EXIT.OK) log.info(`Worker exiting (pid: ${w.pid})`);
     else if (expected) log.info(`Worker (pid: ${w.pid}) ${how}`);
     else log.error(`Worker (pid: ${w.pid}) ${how}`);
-    if (this.stopping || w.ready || expected) return;
+    if (this.stopping || expected) return;
+    if (w.ready) return this.crashed(w);
 
-    const bootFailure = status.code === EXIT.APP_LOAD_ERROR || status.code === EXIT.BOOT_ERROR;
+    if (w.bootTimedOut) reason ||= `not ready within boot_timeout (${this.settings.boot_timeout} s)`;
+    const bootFailure = w.bootTimedOut === true || status.code === EXIT.APP_LOAD_ERROR || status.code === EXIT.BOOT_ERROR;
     if (bootFailure && this.reloading !== null && w.generation === this.generation) {
       log.error(`Reload failed: generation ${this.generation} could not start (${reason || 'see the worker\'s log'}); the previous workers keep serving`);
       for (const other of this.workers.values()) if (other.generation === this.generation) this.killWorker(other, 'SIGINT', QUICK_STOP_MS);
@@ -422,8 +466,22 @@ export class Arbiter {
     }
     const why = reason ? `: ${reason}` : '';
     if (status.code === EXIT.APP_LOAD_ERROR) return this.halt(`App failed to load${why}; shutting down`, EXIT.APP_LOAD_ERROR);
-    if (status.code === EXIT.BOOT_ERROR) return this.halt(`Worker failed to boot${why}; shutting down`, EXIT.BOOT_ERROR);
+    if (bootFailure) return this.halt(`Worker failed to boot${why}; shutting down`, EXIT.BOOT_ERROR);
     this.respawnAfter = now() + RESPAWN_BACKOFF_MS; // died while booting for another reason: pace the retries
+  }
+
+  /**
+   * A worker died on its own after it was ready. Its slot is restarted at once the first time, then
+   * after an exponential backoff while its workers keep dying young; the other slots keep serving.
+   */
+  private crashed(w: WorkerRecord): void {
+    if (w.slot === null) return; // a spare: topped up by manageWorkers
+    const previous = this.backoff.get(w.slot);
+    const forgiven = now() - w.readyAt >= CRASH_FORGIVEN_AFTER_MS;
+    const crashes = forgiven || !previous ? 1 : previous.crashes + 1;
+    const delay = crashes === 1 ? 0 : Math.min(CRASH_BACKOFF_FIRST_MS * 2 ** (crashes - 2), CRASH_BACKOFF_MAX_MS);
+    this.backoff.set(w.slot, { crashes, until: now() + delay });
+    if (delay > 0) log.warning(`Slot ${w.slot} restarts in ${(delay / 1000).toFixed(1)} s (crash ${crashes} in a row after ${((now() - w.readyAt) / 1000).toFixed(1)} s of serving)`);
   }
 
   // ---- pidfile ----
@@ -454,6 +512,12 @@ export class Arbiter {
  * the first skip compiling tusk's and the app's modules. Used unless the operator set or disabled
  * it; on a Node without it, nothing changes.
  */
+/** A worker's identity: TUSK_WORKER_ID, and NODE_APP_INSTANCE (PM2's name) unless the user set it. */
+function slotEnv(slot: number | null, setAppInstance: boolean): Record<string, string> {
+  if (slot === null) return { TUSK_SPARE: '1' };
+  return setAppInstance ? { TUSK_WORKER_ID: String(slot), NODE_APP_INSTANCE: String(slot) } : { TUSK_WORKER_ID: String(slot) };
+}
+
 function compileCacheEnv(): Record<string, string> {
   const env = process.env;
   if (typeof (module as { enableCompileCache?: unknown }).enableCompileCache !== 'function') return {};

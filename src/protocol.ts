@@ -22,6 +22,8 @@ export interface WorkerBoot {
   addresses: string[];
   /** A warm spare: load the app, then wait without accepting until the master sends SIGUSR2. */
   spare: boolean;
+  /** Whether the worker's slot also goes into NODE_APP_INSTANCE (the user did not set it). */
+  setAppInstance: boolean;
 }
 
 /** What a spare worker waits for before it starts accepting. */

@@ -16,6 +16,11 @@ class Worker {
   private ready = false;
   private spin = 0;
   private stopping = false;
+  private heartbeat: NodeJS.Timeout | null = null;
+  /** The app's shutdown listeners have been given the signal. */
+  private handedOver = false;
+  /** process.emit as Node made it: reaches the app's own signal listeners. */
+  private emitToApp: (event: string, ...args: unknown[]) => boolean = () => false;
   /** A spare that the master has told to start accepting (perhaps before the app finished loading). */
   private promoted = false;
   private requests = 0;
@@ -39,7 +44,7 @@ class Worker {
       const kind = pickInterface(app, settings.interface, this.boot.app);
       this.serving = await startServing(app, kind, fds, settings, {
         request: () => this.onRequest(),
-        idle: () => process.exit(EXIT.OK),
+        idle: () => this.drained(),
       });
       log.debug(`Serving ${this.boot.app} with the ${kind} interface`);
       if (this.accepting()) this.serving.start();
@@ -68,8 +73,24 @@ class Worker {
   private promote(): void {
     if (this.accepting() || this.stopping) return;
     this.promoted = true;
+    this.takeSlot();
     process.title = this.title();
     this.serving?.start();
+  }
+
+  /** A promoted spare's identity: the slot the master wrote into the heartbeat file before the signal. */
+  private takeSlot(): void {
+    const buf = Buffer.alloc(16);
+    let slot = '';
+    try {
+      slot = buf.toString('latin1', 0, fs.readSync(this.boot.heartbeatFd, buf, 0, buf.length, 0)).trim();
+    } catch {
+      // unreadable: the worker serves without an identity
+    }
+    if (!/^\d+$/.test(slot)) return;
+    delete process.env.TUSK_SPARE;
+    process.env.TUSK_WORKER_ID = slot;
+    if (this.boot.setAppInstance) process.env.NODE_APP_INSTANCE = slot;
   }
 
   /** Asks the master to read the heartbeat now (see NOTICE_SIGNAL). */
@@ -88,12 +109,19 @@ class Worker {
     }
   }
 
-  /** Graceful: stop accepting, let in-flight requests finish, close idle connections, exit. */
+  /**
+   * Graceful: stop accepting, let in-flight requests finish, then hand over to the app's own
+   * shutdown (see `drained`); all of it within graceful_timeout. Quick: exit now.
+   */
   private stop(graceful: boolean): void {
     if (!graceful) process.exit(EXIT.OK);
     if (this.stopping) return;
     this.stopping = true;
-    if (!this.serving) process.exit(EXIT.OK);
+    setTimeout(() => {
+      log.warning(`Worker still busy after graceful_timeout (${this.boot.settings.graceful_timeout} s); exiting`);
+      process.exit(EXIT.OK);
+    }, this.boot.settings.graceful_timeout * 1000).unref();
+    if (!this.serving) return this.drained();
     this.serving.drain();
     // Tell the master at once, so that a spare (or a new worker) takes this one's place now.
     this.beat();
@@ -101,7 +129,22 @@ class Worker {
     // This worker's copies of the listeners; once every process has closed its own, the kernel
     // refuses new connections instead of queueing them for nobody.
     for (let i = 0; i < this.boot.listeners; i++) addon.closeFd(FIRST_LISTENER_FD + i);
-    setTimeout(() => process.exit(EXIT.OK), this.boot.settings.graceful_timeout * 1000).unref();
+  }
+
+  /**
+   * Every connection is closed. An app with its own shutdown code (SIGTERM listeners, or SIGINT
+   * ones when it has no SIGTERM listener) now gets the signal, and the worker exits when the app
+   * calls process.exit or its event loop runs empty (tusk's own timers are unref'd), or at
+   * graceful_timeout. An app without any exits now.
+   */
+  private drained(): void {
+    if (this.handedOver) return;
+    const signal = (['SIGTERM', 'SIGINT'] as const).find((sig) => process.listenerCount(sig) > 1);
+    if (!signal) process.exit(EXIT.OK);
+    this.handedOver = true;
+    this.heartbeat?.unref(); // beats on while the app cleans up, but does not keep it alive
+    log.debug(`Running the app's ${signal} handlers`);
+    this.emitToApp(signal, signal);
   }
 
   /** Writes why the worker could not start into its heartbeat file, for the master's message. */
@@ -114,10 +157,25 @@ class Worker {
     }
   }
 
+  /**
+   * TERM, INT and QUIT are tusk's first: process.emit is wrapped before any signal listener exists
+   * (Node binds each signal's watcher to process.emit when its first listener is added), so the
+   * app's own listeners for them run only when `drained` hands the signal over.
+   */
   private installSignals(): void {
-    process.on('SIGTERM', () => this.stop(true));
-    process.on('SIGINT', () => this.stop(false));
-    process.on('SIGQUIT', () => this.stop(false));
+    const emit = process.emit;
+    const call = emit as (this: NodeJS.Process, event: string | symbol, ...args: unknown[]) => boolean;
+    this.emitToApp = (event, ...args) => call.call(process, event, ...args);
+    const stops: Record<string, boolean> = { SIGTERM: true, SIGINT: false, SIGQUIT: false };
+    const worker = this;
+    process.emit = function (this: NodeJS.Process, event: string | symbol, ...args: unknown[]): boolean {
+      if (typeof event === 'string' && event in stops) {
+        worker.stop(stops[event]!);
+        return true;
+      }
+      return call.call(this, event, ...args);
+    } as typeof process.emit;
+    for (const sig of Object.keys(stops)) process.on(sig, () => {}); // starts Node's watcher for it
     process.on('SIGHUP', () => {}); // the master reloads; a worker has nothing to reload
     process.on('SIGTTIN', () => {});
     process.on('SIGTTOU', () => {});
@@ -138,7 +196,7 @@ class Worker {
   private startHeartbeat(): void {
     const timeout = this.boot.settings.timeout;
     const every = timeout > 0 ? Math.min(1000, Math.max(50, (timeout * 1000) / 4)) : 1000;
-    setInterval(() => this.beat(), every);
+    this.heartbeat = setInterval(() => this.beat(), every);
     this.beat();
   }
 }

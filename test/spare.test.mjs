@@ -48,7 +48,7 @@ describe('spare workers', () => {
     const [victim] = serving(srv);
     const killedAt = Date.now();
     process.kill(victim, 'SIGKILL');
-    const promoted = await srv.waitForLine(new RegExp(`Spare promoted \\(pid: ${spare}\\)`), 5000);
+    const promoted = await srv.waitForLine(new RegExp(`Spare promoted \\(pid: ${spare}, slot \\d+\\)`), 5000);
     // The promotion does not wait for a boot (~100 ms or more): it follows the master's reaping.
     assert.ok(promoted.at - killedAt < 1000, `promoted ${promoted.at - killedAt} ms after the kill`);
     const r = await request({ port, path: '/pid' });
@@ -70,7 +70,7 @@ describe('spare workers', () => {
     idle.write('GET /pid HTTP/1.1\r\nHost: x\r\n\r\n');
     await new Promise((resolve) => idle.once('data', resolve));
     for (let i = 0; i < 5; i++) await request({ port, path: '/pid' });
-    await srv.waitForLine(new RegExp(`Spare promoted \\(pid: ${spare}\\)`), 3000);
+    await srv.waitForLine(new RegExp(`Spare promoted \\(pid: ${spare}, slot \\d+\\)`), 3000);
     assert.ok(isAlive(first), 'the retiring worker should still be draining its idle connection');
     assert.equal(Number((await request({ port, path: '/pid' })).body), spare);
   });
@@ -89,7 +89,7 @@ describe('spare workers', () => {
     const { srv, port } = await serve(t, ['-w', '1', '--spare-workers', '1'], 1);
     const spare = Number((await srv.waitForLine(/Spare ready \(pid: (\d+)\)/, 10000)).m[1]);
     srv.kill('SIGTTIN');
-    await srv.waitForLine(new RegExp(`Spare promoted \\(pid: ${spare}\\)`), 3000);
+    await srv.waitForLine(new RegExp(`Spare promoted \\(pid: ${spare}, slot \\d+\\)`), 3000);
     await waitFor(() => spareReady(srv).length === 2, 10000, 'a new spare');
     await waitFor(async () => (await answeredBy(port, 20)).has(spare) || null, 5000, 'the promoted spare to serve');
   });

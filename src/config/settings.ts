@@ -14,6 +14,7 @@ export interface Settings {
   reuse_port: boolean;
   workers: number;
   spare_workers: number;
+  boot_timeout: number;
   worker_connections: number;
   max_requests: number;
   max_requests_jitter: number;
@@ -62,6 +63,33 @@ function integer(name: string, min: number, max = Number.MAX_SAFE_INTEGER): (val
     const n = typeof value === 'number' ? value : typeof value === 'string' && /^[+-]?\d+$/.test(value.trim()) ? Number(value) : NaN;
     if (!Number.isInteger(n) || n < min || n > max) fail(name, accepts, value);
     return n;
+  };
+}
+
+/**
+ * The CPUs this process may run on: its affinity mask (what os.availableParallelism reports),
+ * lowered to the cgroup's CPU quota when one is set (containers, systemd CPUQuota=).
+ */
+export function usableCpus(): number {
+  let cpus = os.availableParallelism();
+  try {
+    const [quota, period] = fs.readFileSync('/sys/fs/cgroup/cpu.max', 'utf8').trim().split(/\s+/);
+    if (quota !== 'max' && Number(period) > 0) cpus = Math.min(cpus, Math.max(1, Math.ceil(Number(quota) / Number(period))));
+  } catch {
+    // no cgroup v2 CPU controller here
+  }
+  return cpus;
+}
+
+function workerCount(name: string): (value: unknown) => number {
+  const count = integer(name, 1, 4096);
+  return (value) => {
+    if (value === 'auto' || value === 'max') return usableCpus();
+    try {
+      return count(value);
+    } catch {
+      return fail(name, 'an integer from 1 to 4096, auto or max', value);
+    }
   };
 }
 
@@ -127,6 +155,19 @@ function binds(value: unknown): string[] {
   });
 }
 
+/**
+ * The status a request over each limit is answered with, on every interface: RFC 9110's 414 URI Too
+ * Long and 413 Content Too Large, RFC 6585's 431 Request Header Fields Too Large. The native engine's
+ * parser answers with the same (native/http/parser.cc, kErrLineTooLong and its neighbours); the node
+ * interface answers with these (interfaces/node.ts); test/node-limits.test.mjs checks that both agree.
+ */
+export const LIMIT_STATUS = {
+  limit_request_line: 414,
+  limit_request_fields: 431,
+  limit_request_field_size: 431,
+  limit_request_body: 413,
+} as const;
+
 /** Where heartbeat files go when worker_tmp_dir is not set. */
 export function heartbeatDir(settings: Settings): string {
   if (settings.worker_tmp_dir) return settings.worker_tmp_dir;
@@ -157,14 +198,19 @@ const registry: { [K in SettingName]: SettingSpec<K> } = {
   },
   workers: {
     name: 'workers', flags: ['-w', '--workers'], metavar: 'INT', section: 'Worker processes',
-    help: 'Number of worker processes. Default $WEB_CONCURRENCY, else 1.',
-    default: (env) => (env.WEB_CONCURRENCY ? integer('WEB_CONCURRENCY', 1)(env.WEB_CONCURRENCY) : 1),
-    parse: integer('workers', 1, 4096),
+    help: 'Number of worker processes, or auto (also: max) for one per CPU this process may use (its CPU affinity and cgroup quota). Default $WEB_CONCURRENCY, else 1.',
+    default: (env) => (env.WEB_CONCURRENCY ? workerCount('WEB_CONCURRENCY')(env.WEB_CONCURRENCY) : 1),
+    parse: workerCount('workers'),
   },
   spare_workers: {
     name: 'spare_workers', flags: ['--spare-workers'], metavar: 'INT', section: 'Worker processes',
     help: 'Warm spares: workers that have loaded the app and wait without accepting, promoted at once when a worker dies, is retired (max_requests, TERM) or is timed out. 0 disables.',
     default: () => 0, parse: integer('spare_workers', 0, 64),
+  },
+  boot_timeout: {
+    name: 'boot_timeout', flags: ['--boot-timeout'], metavar: 'SECONDS', section: 'Worker processes',
+    help: "How long a worker may take to load the app and start serving (an app that calls listen() may do so this long after it loads, e.g. once its database is connected). A worker not ready by then is a boot failure (PM2's listen_timeout). 0 waits forever.",
+    default: () => 30, parse: seconds('boot_timeout'),
   },
   worker_connections: {
     name: 'worker_connections', flags: ['--worker-connections'], metavar: 'INT', section: 'Worker processes',
@@ -203,27 +249,27 @@ const registry: { [K in SettingName]: SettingSpec<K> } = {
   },
   limit_request_line: {
     name: 'limit_request_line', flags: ['--limit-request-line'], metavar: 'INT', section: 'Security',
-    help: 'Largest request line in bytes (fetch and native interfaces); longer ones get 414. 0 for no limit.',
+    help: `Largest request line in bytes (method, target and version; CRLF excluded); longer ones get ${LIMIT_STATUS.limit_request_line}. 0 for no limit.`,
     default: () => 4094, parse: integer('limit_request_line', 0, 1 << 20),
   },
   limit_request_fields: {
     name: 'limit_request_fields', flags: ['--limit-request-fields'], metavar: 'INT', section: 'Security',
-    help: 'Most header fields in a request (fetch and native interfaces); more get 431.',
+    help: `Most header field lines in a request; more get ${LIMIT_STATUS.limit_request_fields}.`,
     default: () => 100, parse: integer('limit_request_fields', 1, 128),
   },
   limit_request_field_size: {
     name: 'limit_request_field_size', flags: ['--limit-request-field-size'], metavar: 'INT', section: 'Security',
-    help: 'Largest header field line in bytes (fetch and native interfaces); larger ones get 431. 0 for no limit.',
+    help: `Largest header field line in bytes, its CRLF included; larger ones get ${LIMIT_STATUS.limit_request_field_size}. 0 for no limit.`,
     default: () => 8190, parse: integer('limit_request_field_size', 0, 1 << 20),
   },
   limit_request_body: {
     name: 'limit_request_body', flags: ['--limit-request-body'], metavar: 'BYTES', section: 'Security',
-    help: 'Largest request body in bytes (fetch and native interfaces); larger ones get 413. 0 for no limit.',
+    help: `Largest request body in bytes (Content-Length, or the decoded size of a chunked body); larger ones get ${LIMIT_STATUS.limit_request_body}. 0 for no limit.`,
     default: () => 0, parse: integer('limit_request_body', 0),
   },
   header_timeout: {
     name: 'header_timeout', flags: ['--header-timeout'], metavar: 'SECONDS', section: 'Security',
-    help: 'Time a client has to send a whole request head (slowloris protection; fetch and native interfaces).',
+    help: "Time a client has to send a whole request head, counted from its first byte (or from the connection's opening); a slower client is disconnected (slowloris protection).",
     default: () => 10, parse: seconds('header_timeout'),
   },
   pidfile: {
