@@ -277,11 +277,16 @@ export class Arbiter {
       app: this.app,
       cwd: this.sources.cwd,
       settings: this.settings,
-      addresses: this.listeners.map(formatListener),
+      addresses: this.listeners,
       spare,
       setAppInstance: process.env.NODE_APP_INSTANCE === undefined,
     };
-    const env = Object.entries({ ...process.env, ...compileCacheEnv(), ...slotEnv(slot, boot.setAppInstance), [WORKER_ENV]: JSON.stringify(boot) })
+    // PORT: apps that read it (app.listen(process.env.PORT)) agree with tusk's first TCP bind.
+    const port = this.listeners.find((l) => l.port !== undefined)?.port;
+    const env = Object.entries({
+      ...process.env, ...(port !== undefined ? { PORT: String(port) } : {}), ...compileCacheEnv(), ...slotEnv(slot, boot.setAppInstance),
+      [WORKER_ENV]: JSON.stringify(boot),
+    })
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `${k}=${v}`);
     let pid: number;

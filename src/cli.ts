@@ -5,19 +5,21 @@ import { Arbiter, VERSION } from './arbiter.js';
 import { ConfigError } from './config/errors.js';
 import { formatHelp, formatSettings, resolveConfig } from './config/load.js';
 import { BindError } from './listeners.js';
-import { loadApp, resolveAppModule } from './app/load.js';
+import { resolveAppModule } from './app/load.js';
 import { parseAppSpec } from './app/spec.js';
 import type { Settings } from './config/settings.js';
-import { pickInterface } from './interfaces/index.js';
+import { loadServedApp } from './interfaces/index.js';
+import { captureListen } from './interfaces/listen.js';
 
 function die(message: string, code: number): never {
   process.stderr.write(`tusk: error: ${message}\n`);
   process.exit(code);
 }
 
-async function checkConfig(app: string, cwd: string, wanted: Settings['interface']): Promise<never> {
+async function checkConfig(app: string, cwd: string, settings: Settings): Promise<never> {
   try {
-    pickInterface(await loadApp(app, cwd), wanted, app);
+    // An app that starts its own server is told it listens, and nothing is bound.
+    await loadServedApp(app, cwd, settings, captureListen([], () => null, () => {}));
   } catch (err) {
     process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
     die(`--check-config: cannot load ${app}`, 1);
@@ -49,7 +51,7 @@ async function main(): Promise<void> {
     if (err instanceof ConfigError) die(err.message, 2);
     throw err;
   }
-  if (resolved.actions.checkConfig) return checkConfig(resolved.app, sources.cwd, resolved.settings.interface);
+  if (resolved.actions.checkConfig) return checkConfig(resolved.app, sources.cwd, resolved.settings);
 
   const arbiter = new Arbiter({ sources, settings: resolved.settings, app: resolved.app });
   try {

@@ -2,6 +2,7 @@
 // environment variable), where its descriptors are, what its exit codes mean, and what the
 // heartbeat file's mode bits say.
 import type { Settings } from './config/settings.js';
+import type { SocketInfo } from './native.js';
 
 /** The environment variable that carries a worker's boot record (JSON). */
 export const WORKER_ENV = 'TUSK_WORKER';
@@ -18,8 +19,8 @@ export interface WorkerBoot {
   app: string;
   cwd: string;
   settings: Settings;
-  /** What each listener is, for the worker's own log. */
-  addresses: string[];
+  /** What each listener is: where an app's own server is really served. */
+  addresses: SocketInfo[];
   /** A warm spare: load the app, then wait without accepting until the master sends SIGUSR2. */
   spare: boolean;
   /** Whether the worker's slot also goes into NODE_APP_INSTANCE (the user did not set it). */

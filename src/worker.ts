@@ -7,8 +7,9 @@
 import fs from 'node:fs';
 import { addon } from './native.js';
 import { log, setLogLevel } from './log.js';
-import { loadApp } from './app/load.js';
-import { pickInterface, startServing, type Serving } from './interfaces/index.js';
+import { loadServedApp, startServing, type Serving } from './interfaces/index.js';
+import { captureListen, type ListenCapture } from './interfaces/listen.js';
+import { AppLoadError } from './app/load.js';
 import { EXIT, FIRST_LISTENER_FD, HEARTBEAT, NOTICE_SIGNAL, PROMOTE_SIGNAL, WORKER_ENV, type WorkerBoot } from './protocol.js';
 
 class Worker {
@@ -17,6 +18,7 @@ class Worker {
   private spin = 0;
   private stopping = false;
   private heartbeat: NodeJS.Timeout | null = null;
+  private capture: ListenCapture | null = null;
   /** The app's shutdown listeners have been given the signal. */
   private handedOver = false;
   /** process.emit as Node made it: reaches the app's own signal listeners. */
@@ -39,9 +41,10 @@ class Worker {
     this.startHeartbeat();
 
     const fds = Array.from({ length: this.boot.listeners }, (_, i) => FIRST_LISTENER_FD + i);
+    // Before the app loads: a server it starts with listen() is served on tusk's listeners.
+    this.capture = captureListen(this.boot.addresses, () => this.slot(), () => this.appClosedServer());
     try {
-      const app = await loadApp(this.boot.app, this.boot.cwd);
-      const kind = pickInterface(app, settings.interface, this.boot.app);
+      const { app, kind } = await loadServedApp(this.boot.app, this.boot.cwd, settings, this.capture);
       this.serving = await startServing(app, kind, fds, settings, {
         request: () => this.onRequest(),
         idle: () => this.drained(),
@@ -58,6 +61,20 @@ class Worker {
     this.beat();
     this.notice();
     log.debug(`Worker booted ${performance.now().toFixed(0)} ms after its process started${this.boot.spare ? ' (spare)' : ''}`);
+  }
+
+  /** This worker's slot (TUSK_WORKER_ID), or null for a spare not yet promoted. */
+  private slot(): number | null {
+    const id = process.env.TUSK_WORKER_ID;
+    return id === undefined || process.env.TUSK_SPARE ? null : Number(id);
+  }
+
+  /** The app closed the server it started: the worker drains and leaves when the app is done. */
+  private appClosedServer(): void {
+    if (this.stopping) return;
+    log.info('The app closed its server; the worker drains and exits');
+    this.handedOver = true; // the app is shutting down of its own accord: no signal to hand over
+    this.stop(true);
   }
 
   /** Whether this worker accepts connections: any worker but a spare not yet promoted. */
@@ -122,6 +139,7 @@ class Worker {
       process.exit(EXIT.OK);
     }, this.boot.settings.graceful_timeout * 1000).unref();
     if (!this.serving) return this.drained();
+    this.capture?.closeExtras();
     this.serving.drain();
     // Tell the master at once, so that a spare (or a new worker) takes this one's place now.
     this.beat();
@@ -138,7 +156,7 @@ class Worker {
    * graceful_timeout. An app without any exits now.
    */
   private drained(): void {
-    if (this.handedOver) return;
+    if (this.handedOver) return void this.heartbeat?.unref();
     const signal = (['SIGTERM', 'SIGINT'] as const).find((sig) => process.listenerCount(sig) > 1);
     if (!signal) process.exit(EXIT.OK);
     this.handedOver = true;
@@ -149,7 +167,8 @@ class Worker {
 
   /** Writes why the worker could not start into its heartbeat file, for the master's message. */
   private leaveReason(err: unknown): void {
-    const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    // tusk's own one-line errors say what is wrong already; an app's error keeps its name.
+    const text = err instanceof AppLoadError ? err.message : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     try {
       fs.writeSync(this.boot.heartbeatFd, text.split('\n')[0]!.slice(0, 1000), 0);
     } catch {

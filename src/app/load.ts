@@ -36,7 +36,10 @@ export function resolveAppModule(spec: AppSpec, cwd: string): string {
 
 export class AppLoadError extends Error {}
 
-/** Imports the module and returns the application object the APP argument names. */
+/**
+ * Imports the module and returns the application object the APP argument names; undefined when
+ * the APP names no export and the module has no default one (it may start a server itself).
+ */
 export async function loadApp(appArg: string, cwd: string): Promise<unknown> {
   const spec = parseAppSpec(appArg);
   const file = resolveAppModule(spec, cwd);
@@ -44,7 +47,8 @@ export async function loadApp(appArg: string, cwd: string): Promise<unknown> {
   let app: unknown;
   if (spec.name === null) {
     app = 'default' in mod ? mod.default : undefined;
-    if (app === undefined) throw new AppLoadError(`app: ${spec.module} has no default export; name one with ${spec.module}:name`);
+    // CommonJS: module.exports of a file that exports nothing is an empty object.
+    if (isEmptyObject(app)) app = undefined;
   } else {
     const fromDefault = mod.default as Record<string, unknown> | undefined;
     app = spec.name in mod ? mod[spec.name] : fromDefault && typeof fromDefault === 'object' || typeof fromDefault === 'function' ? fromDefault?.[spec.name] : undefined;
@@ -56,4 +60,8 @@ export async function loadApp(appArg: string, cwd: string): Promise<unknown> {
     if (app === undefined || app === null) throw new AppLoadError(`app: ${spec.module}:${spec.name}(...) returned ${String(app)}`);
   }
   return app;
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype && Object.keys(value).length === 0;
 }

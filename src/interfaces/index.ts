@@ -6,6 +6,8 @@ import { addon, type Acceptor } from '../native.js';
 import type { Settings } from '../config/settings.js';
 import { EngineHost, engineOptions, type Dispatch } from './engine.js';
 import type { FetchHandler } from './fetch.js';
+import type { ListenCapture } from './listen.js';
+import { AppLoadError, loadApp } from '../app/load.js';
 import { nativeDispatch, type NativeHandler } from './native.js';
 import { NodeHost, isNodeApp, nodeServer } from './node.js';
 
@@ -37,6 +39,34 @@ export function fetchHandler(app: unknown): FetchHandler | null {
   return null;
 }
 
+/** What tusk serves, for the error that says a file has none of it. */
+const SHAPES =
+  'a default export of { fetch(request) }, (request) => Response, a (req, res) function, an http.Server, ' +
+  'or an Express, Koa or Fastify app; or a server the file starts itself with listen()';
+
+/**
+ * Loads the app and decides what is served. In auto and node modes, a server the app started with
+ * listen() (during its load, or within boot_timeout after it when it exports nothing) is served;
+ * otherwise the export. Throws a one-line AppLoadError when there is nothing to serve.
+ */
+export async function loadServedApp(appArg: string, cwd: string, settings: Settings, capture: ListenCapture): Promise<{ app: unknown; kind: InterfaceName }> {
+  const exported = await loadApp(appArg, cwd);
+  let app = exported;
+  if (settings.interface === 'auto' || settings.interface === 'node') {
+    if (capture.server) app = capture.server;
+    else if (exported !== undefined) capture.serveExported();
+    else {
+      try {
+        app = await capture.wait(settings.boot_timeout * 1000);
+      } catch {
+        throw new AppLoadError(`app: ${appArg} neither exports an app nor called listen() within boot_timeout (${settings.boot_timeout} s); tusk serves ${SHAPES}`);
+      }
+    }
+  }
+  if (app === undefined) throw new AppLoadError(`app: ${appArg} has no default export; name one with ${appArg}:name (tusk serves ${SHAPES})`);
+  return { app, kind: pickInterface(app, settings.interface, appArg) };
+}
+
 /** The interface an app is served with; throws a one-line Error when the shape does not fit. */
 export function pickInterface(app: unknown, wanted: Settings['interface'], name: string): InterfaceName {
   if (wanted === 'native') {
@@ -48,10 +78,7 @@ export function pickInterface(app: unknown, wanted: Settings['interface'], name:
     return 'fetch';
   }
   if (isNodeApp(app)) return 'node';
-  throw new Error(
-    `app: ${name} is not an application tusk can serve: expected { fetch(request) }, (request) => Response, ` +
-      'a (req, res) function, an http.Server, or an Express, Koa or Fastify app',
-  );
+  throw new Error(`app: ${name} is not an application tusk can serve: expected ${SHAPES}`);
 }
 
 /** Serves the app on listeners at `fds`; accepting begins with `start()`. */
