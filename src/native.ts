@@ -86,6 +86,12 @@ export interface Engine {
   write(id: number, chunk: Body): number;
   end(id: number, chunk?: Body | null): boolean;
   destroy(id: number): boolean;
+  /**
+   * The application failed the request: a 500 with `Connection: close` when no byte of the response
+   * was queued, else (a stream already begun) the connection is closed at once. No abort event
+   * follows. False when the request is gone.
+   */
+  fail(id: number): boolean;
 }
 
 export type Body = string | ArrayBufferView | ArrayBuffer;

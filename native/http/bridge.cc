@@ -1,7 +1,8 @@
 // native/http/bridge.cc — JavaScript's view of the engine. A request reaches JavaScript as one
 // call, handlers.request(id, hasBody); its method, target and headers become JavaScript strings only
 // when asked for (engine.method(id), engine.header(id, name), ...). A whole response is one call,
-// engine.respond(id, status, headers, body); streaming uses writeHead/write/end.
+// engine.respond(id, status, headers, body); streaming uses writeHead/write/end; engine.fail(id)
+// answers a request the application could not.
 #include "http/bridge.h"
 
 #include <sys/socket.h>
@@ -60,6 +61,7 @@ Napi::Function EngineWrap::Define(Napi::Env env) {
                          InstanceMethod<&EngineWrap::Write>("write"),
                          InstanceMethod<&EngineWrap::End>("end"),
                          InstanceMethod<&EngineWrap::Destroy>("destroy"),
+                         InstanceMethod<&EngineWrap::Fail>("fail"),
                      });
 }
 
@@ -378,6 +380,13 @@ Napi::Value EngineWrap::End(const Napi::CallbackInfo& info) {
 Napi::Value EngineWrap::Destroy(const Napi::CallbackInfo& info) {
   bool ok = info.Length() >= 1 && info[0].IsNumber() && server_->Destroy(info[0].As<Napi::Number>().DoubleValue());
   return Napi::Boolean::New(info.Env(), ok);
+}
+
+// fail(id) -> false when the request is gone; else a 500 (and a close) or, mid-stream, a close
+Napi::Value EngineWrap::Fail(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) return throw_type_error(env, "fail(id)");
+  return Napi::Boolean::New(env, server_->Fail(info[0].As<Napi::Number>().DoubleValue()));
 }
 
 }  // namespace tusk::http

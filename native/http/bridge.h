@@ -43,6 +43,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap>, public EngineEvents {
   Napi::Value Write(const Napi::CallbackInfo& info);
   Napi::Value End(const Napi::CallbackInfo& info);
   Napi::Value Destroy(const Napi::CallbackInfo& info);
+  Napi::Value Fail(const Napi::CallbackInfo& info);
 
   Connection* Lookup(const Napi::CallbackInfo& info);
   bool ReadHeaders(Napi::Env env, Napi::Value value);

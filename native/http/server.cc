@@ -13,6 +13,11 @@
 //
 // Requests on one connection are answered in order: the next head is parsed only once the current
 // response has ended.
+//
+// A client that closes (or half-closes) while the application holds its request has gone: the
+// connection is closed at once and the application hears of it as an abort. A request the
+// application fails (Fail) gets a 500 and a closed connection, or only the close when its head was
+// already sent.
 #include "http/server.h"
 
 #include <sys/socket.h>
@@ -142,7 +147,12 @@ void Server::OnPoll(Connection* c, int status, int events) {
     Flush(c);
     if (c->closing) return;
   }
-  if (!(events & UV_READABLE)) return;
+  if (!(events & UV_READABLE)) {
+    // The client half-closed or left while its input was not being read.
+    if ((events & UV_DISCONNECT) && c->request_id != 0) return Close(c);
+    if (events & UV_DISCONNECT) UpdatePoll(c);  // stale: the request ended since it was asked for
+    return;
+  }
 
   ssize_t n;
   do {
@@ -159,16 +169,17 @@ void Server::OnPoll(Connection* c, int status, int events) {
   if (n == 0) {
     c->eof = true;
     c->keep_alive = false;
-    // Clients rarely half-close: to the application, an end of input during its request means the
-    // client went away. The response may still be written, for a client that only half-closed.
-    if (c->request_id != 0) {
-      if (InputEndedMidBody(c)) return Close(c);  // the body can never complete
-      aborts_.push_back(c->request_id);
-      Wake();
-    }
-    if (c->request_id == 0) {
-      if (!c->pending.empty()) QueueResume(c);  // complete pipelined requests are still answered
-      else Close(c);
+    // An end of input while the application holds a request means the client went away (as nginx
+    // and Node's http read it): the connection goes now, and Close tells the application. Waiting
+    // for a response that may never come would hold the connection, and its slot, for ever.
+    if (c->request_id != 0) return Close(c);
+    if (!c->pending.empty()) {
+      QueueResume(c);  // complete pipelined requests are still answered
+    } else if (c->out_off < c->out.size()) {
+      c->close_after_flush = true;  // a response finished this turn is not flushed yet: send it first
+      QueueFlush(c);
+    } else {
+      Close(c);
     }
     UpdatePoll(c);
     return;
@@ -444,6 +455,36 @@ bool Server::Destroy(double id) {
   return true;
 }
 
+bool Server::Fail(double id) {
+  Connection* c = Find(id);
+  if (c == nullptr) return false;
+  c->request_id = 0;  // the application knows; no abort event for it
+  if (c->response_started) {
+    Close(c);  // part of a response is out: only a close tells the client it is incomplete
+    return true;
+  }
+  static constexpr std::string_view kBody = "Internal Server Error\n";
+  static constexpr HeaderView kType{"Content-Type", "text/plain; charset=utf-8"};
+  HeadPlan plan;
+  plan.status = 500;
+  plan.http10 = c->http10;
+  plan.keep_alive = false;
+  plan.head_request = c->head_method;
+  plan.has_length = true;
+  plan.length = kBody.size();
+  append_head(c->out, plan, &kType, 1);
+  if (!c->head_method) c->out.append(kBody);
+  // As for a rejected request: the rest of the input is never read, and the close lingers so that
+  // the 500 is not destroyed by a reset.
+  c->keep_alive = false;
+  c->close_after_flush = true;
+  c->rejected = true;
+  c->notify_drain = false;
+  if (!c->in_process) c->pending.clear();
+  QueueFlush(c);
+  return true;
+}
+
 void Server::FinishResponse(Connection* c) {
   c->request_id = 0;
   c->response_started = false;
@@ -548,6 +589,9 @@ void Server::UpdatePoll(Connection* c) {
                          (c->close_after_flush && !c->lingering);
   if (!c->closing && !reading_stopped) events |= UV_READABLE;
   if (!c->closing && c->write_blocked) events |= UV_WRITABLE;
+  // A client that leaves while the application holds its request is noticed even when reading is
+  // stopped (a paused body, a full buffer, output backlog). Along with reading it costs nothing.
+  if (!c->closing && !c->eof && ((events & UV_READABLE) || c->request_id != 0)) events |= UV_DISCONNECT;
   if (events == c->poll_events) return;
   if (!c->poll_ready) {
     // Made on first need: a connection answered and closed straight after accept never has one.

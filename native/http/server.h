@@ -60,6 +60,9 @@ class Server : public AcceptSink {
   int Write(double id, std::string_view chunk);  // 1 ok, 0 ok but wait for drain, -1 gone
   bool End(double id, std::string_view chunk);
   bool Destroy(double id);
+  // The application failed the request: a 500 and a close when nothing of the response was
+  // queued yet, a close at once when its head already was. No abort event follows.
+  bool Fail(double id);
 
   // ---- libuv callbacks ----
   void OnAccepted(const int* fds, size_t count) override;

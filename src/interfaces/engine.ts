@@ -1,8 +1,10 @@
 // interfaces/engine.ts — runs the native HTTP engine in a worker for the fetch and native
 // interfaces: creates it on the inherited listeners, routes its per-request events (body, drain,
-// abort) to whoever asked for them, and counts requests for max_requests.
+// abort) to whoever asked for them, counts requests for max_requests, and is the one place where a
+// request the application failed is logged and answered (fail).
 import { addon, type Engine, type EngineOptions } from '../native.js';
 import type { Settings } from '../config/settings.js';
+import { log } from '../log.js';
 
 /** Events of one request, for the code serving it. */
 export interface RequestWatcher {
@@ -61,6 +63,17 @@ export class EngineHost {
 
   unwatch(id: number): void {
     if (this.watchers.size !== 0) this.watchers.delete(id);
+  }
+
+  /**
+   * The application failed request `id` (it threw, rejected, or gave a response the engine cannot
+   * write): logs the error, and the engine answers 500 and closes the connection, or only closes it
+   * when the response had begun. Harmless when the request is already answered or gone.
+   */
+  fail(id: number, err: unknown): void {
+    log.error(`Error handling request: ${(err as Error)?.stack ?? String(err)}`);
+    this.engine.fail(id);
+    this.unwatch(id);
   }
 
   /** The whole body of a request, collected from the engine's pieces (no stream involved). */

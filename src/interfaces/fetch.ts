@@ -3,9 +3,8 @@
 // built lazily: the method, URL and headers are read from the engine only when the app touches
 // them, and a real WHATWG Request is made only for what this class does not do itself. A Response
 // whose body is a string or bytes is written with one native call; other bodies are streamed with
-// backpressure.
+// backpressure, and cancelled when the client leaves. What cannot be answered goes to EngineHost.fail.
 import type { Engine } from '../native.js';
-import { log } from '../log.js';
 import type { EngineHost } from './engine.js';
 import { TuskResponse, flattenHeaders } from './response.js';
 
@@ -168,36 +167,60 @@ async function stream(host: EngineHost, id: number, response: Response, headers:
   const { engine } = host;
   const declared = response.headers.get('content-length');
   const length = declared !== null && /^\d+$/.test(declared) ? Number(declared) : -1;
-  if (!engine.writeHead(id, response.status, headers, length)) return void response.body?.cancel();
-  const reader = response.body!.getReader();
+  const body = response.body!;
+  let started: boolean;
+  try {
+    started = engine.writeHead(id, response.status, headers, length);
+  } catch (err) {
+    body.cancel(err).catch(() => {});
+    throw err;
+  }
+  if (!started) return void body.cancel().catch(() => {});
+  const reader = body.getReader();
   let gone = false;
-  host.watch(id, { abort: () => (gone = true) });
+  let wake: (() => void) | null = null;
+  host.watch(id, {
+    // A client that leaves cancels the body at once, even a stream that is waiting for its source.
+    abort: () => {
+      gone = true;
+      reader.cancel(new Error('the client closed the connection')).catch(() => {});
+      wake?.();
+    },
+    drain: () => wake?.(),
+  });
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done || gone) break;
       const result = engine.write(id, value);
-      if (result < 0) break;
-      if (result === 0) await new Promise<void>((resolve) => host.watch(id, { drain: resolve, abort: resolve }));
+      if (result < 0) {
+        gone = true;
+        break;
+      }
+      if (result === 0) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+      }
     }
-  } finally {
-    host.unwatch(id);
-    if (gone) {
-      await reader.cancel().catch(() => {});
-      engine.destroy(id);
-    } else {
-      engine.end(id);
-    }
+  } catch (err) {
+    // The body failed mid-way (or gave something that is not bytes): the head is out, so the
+    // caller's fail() closes the connection instead of ending the response as if it were whole.
+    reader.cancel(err).catch(() => {});
+    throw err;
+  }
+  host.unwatch(id);
+  if (gone) {
+    await reader.cancel().catch(() => {});
+    engine.destroy(id);
+  } else {
+    engine.end(id);
   }
 }
 
 async function send(host: EngineHost, id: number, response: unknown): Promise<void> {
   const { engine } = host;
-  if (!(response instanceof Response)) {
-    log.error(`The fetch handler returned ${Object.prototype.toString.call(response)}, not a Response`);
-    engine.respond(id, 500, ['content-type', 'text/plain'], 'Internal Server Error\n');
-    return;
-  }
+  if (!(response instanceof Response))
+    throw new TypeError(`The fetch handler returned ${Object.prototype.toString.call(response)}, not a Response`);
   const headers = flattenHeaders(response.headers);
   const source = bodySource(response);
   if (source !== undefined) {
@@ -211,25 +234,22 @@ async function send(host: EngineHost, id: number, response: unknown): Promise<vo
   }
 }
 
-/** Writes a response: at once and in one call when it is a simple one, else through `send`. */
+/**
+ * Writes a response: at once and in one call when it is a simple one, else through `send`. Whatever
+ * cannot be written (an invalid header, not a Response, a body that fails) goes to host.fail.
+ */
 function deliver(host: EngineHost, id: number, response: unknown): void {
   const simple = TuskResponse.unwrap(response);
   if (simple) {
     try {
       host.engine.respond(id, simple.status, simple.headers, simple.body);
     } catch (err) {
-      return fail(host, id, err); // an invalid header, for one
+      return host.fail(id, err); // an invalid header, for one
     }
     host.unwatch(id);
     return;
   }
-  send(host, id, response).catch((err) => fail(host, id, err));
-}
-
-function fail(host: EngineHost, id: number, err: unknown): void {
-  log.error(`Error handling request: ${(err as Error)?.stack ?? String(err)}`);
-  if (!host.engine.respond(id, 500, ['content-type', 'text/plain'], 'Internal Server Error\n')) host.engine.destroy(id);
-  host.unwatch(id);
+  send(host, id, response).catch((err) => host.fail(id, err));
 }
 
 /** The engine's dispatch for a fetch-handler app. */
@@ -241,10 +261,10 @@ export function fetchDispatch(handler: FetchHandler, host: EngineHost) {
     try {
       result = handler(request, info);
     } catch (err) {
-      return fail(host, id, err);
+      return host.fail(id, err);
     }
     if (typeof (result as Promise<Response>)?.then === 'function') {
-      (result as Promise<Response>).then((response) => deliver(host, id, response), (err) => fail(host, id, err));
+      (result as Promise<Response>).then((response) => deliver(host, id, response), (err) => host.fail(id, err));
     } else {
       deliver(host, id, result);
     }

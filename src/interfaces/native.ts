@@ -9,7 +9,6 @@
 //
 // Serve it with `tusk --interface native app.js`.
 import type { Body, Engine } from '../native.js';
-import { log } from '../log.js';
 import type { EngineHost } from './engine.js';
 
 /** A request as the native interface sees it. Fields are read from the engine on first use. */
@@ -150,22 +149,26 @@ export class NativeResponse {
     return this.finished;
   }
 
-  /** Sends the whole response in one native call. */
+  /**
+   * Sends the whole response in one native call. Throws a TypeError for a header, status or body
+   * the engine cannot write; nothing is sent then, and a handler that lets it propagate gets a 500.
+   */
   end(body?: Body | null): void {
     if (this.finished) return;
-    this.finished = true;
     const { engine } = this.host;
+    // Marked finished only once the engine took it: after a throw the failure path still answers.
     if (this.streaming) engine.end(this.id, body ?? null);
     else engine.respond(this.id, this.status, this.headerList, body ?? null);
+    this.finished = true;
     this.host.unwatch(this.id);
   }
 
   /** Starts a streamed response; `length` when known, else chunked (HTTP/1.1). */
   writeHead(status = this.status, length = -1): void {
     if (this.streaming || this.finished) return;
+    this.host.engine.writeHead(this.id, status, this.headerList, length);
     this.status = status;
     this.streaming = true;
-    this.host.engine.writeHead(this.id, status, this.headerList, length);
   }
 
   /** Writes a piece of a streamed response; resolves when the client has taken enough of it. */
@@ -179,24 +182,20 @@ export class NativeResponse {
 
 export type NativeHandler = (req: NativeRequest, res: NativeResponse) => void | Promise<void>;
 
-/** Answers 500 if the handler throws before it responds; the error goes to the log. */
-function fail(engine: Engine, res: NativeResponse, err: unknown): void {
-  log.error(`Error handling request: ${(err as Error)?.stack ?? String(err)}`);
-  if (!res.ended) {
-    if (engine.respond(res.id, 500, ['content-type', 'text/plain'], 'Internal Server Error\n') === false) engine.destroy(res.id);
-  }
-}
-
-/** The engine's dispatch for a native-interface app. */
+/**
+ * The engine's dispatch for a native-interface app. A handler that throws or rejects (including a
+ * throw from res.end() or res.writeHead() for what the engine cannot write) goes to host.fail: a
+ * 500 when nothing was sent yet, a closed connection when a stream had begun.
+ */
 export function nativeDispatch(handler: NativeHandler, host: EngineHost) {
-  return (engine: Engine, id: number, hasBody: boolean): void => {
+  return (_engine: Engine, id: number, hasBody: boolean): void => {
     const req = new NativeRequest(id, hasBody, host);
     const res = new NativeResponse(id, host);
     try {
       const result = handler(req, res);
-      if (result && typeof (result as Promise<void>).then === 'function') (result as Promise<void>).catch((err) => fail(engine, res, err));
+      if (result && typeof (result as Promise<void>).then === 'function') (result as Promise<void>).then(undefined, (err) => host.fail(id, err));
     } catch (err) {
-      fail(engine, res, err);
+      host.fail(id, err);
     }
   };
 }
