@@ -1,8 +1,11 @@
 // interfaces/node.ts — serves Node `(req, res)` applications with Node's own http machinery, so
 // every framework works unchanged: the worker accepts natively and hands each socket to an
 // http.Server with `emit('connection')`. Knows the shapes of Express, Koa, Fastify, http.Server.
+// Gives that server tusk's protections: keepalive and header_timeout through Node's own options,
+// and the limit_request_* checks Node lacks, made before the app sees a request.
 import http from 'node:http';
 import net from 'node:net';
+import { LIMIT_STATUS, type Settings } from '../config/settings.js';
 
 export type NodeListener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -31,10 +34,43 @@ export function isNodeApp(app: unknown): boolean {
   return app instanceof net.Server || isFastify(app) || isKoa(app) || (typeof app === 'function' && app.length !== 1);
 }
 
-export interface NodeServerOptions {
-  /** Idle keep-alive timeout in seconds. */
-  keepalive: number;
+/** The settings the node interface applies to the app's server. */
+export type NodeServerOptions = Pick<
+  Settings,
+  'keepalive' | 'header_timeout' | 'limit_request_line' | 'limit_request_fields' | 'limit_request_field_size' | 'limit_request_body'
+>;
+
+/** http.Server has these at run time; @types/node knows them only as constructor options. */
+type TunableServer = http.Server & { maxHeaderSize?: number; connectionsCheckingInterval: number };
+
+/** A request over a limit: the status it is answered with and the reason in the body. */
+interface Refusal {
+  status: number;
+  reason: string;
 }
+
+const LINE_TOO_LONG: Refusal = { status: LIMIT_STATUS.limit_request_line, reason: 'request line too long' };
+const TOO_MANY_FIELDS: Refusal = { status: LIMIT_STATUS.limit_request_fields, reason: 'too many header fields' };
+const FIELD_TOO_LARGE: Refusal = { status: LIMIT_STATUS.limit_request_field_size, reason: 'header field too large' };
+const BODY_TOO_LARGE: Refusal = { status: LIMIT_STATUS.limit_request_body, reason: 'content too large' };
+
+/** How long a refused connection is drained (half-closed, input read and dropped) before it is closed. */
+const LINGER_MS = 2000;
+
+/** The limits in the form the per-request check reads them; Infinity is no limit. */
+interface Limits {
+  /** limit_request_line minus what a request line holds besides method and target: 2 SP, `HTTP/1.1`. */
+  target: number;
+  /** Twice limit_request_fields: rawHeaders holds name and value. */
+  rawHeaders: number;
+  /** limit_request_field_size minus `: ` and CRLF, the bytes of a field line besides name and value. */
+  nameValue: number;
+  body: number;
+}
+
+/** A connection on which a request was refused: nothing more on it reaches the app. */
+const kRefused = Symbol('tusk.refused');
+type Refusable = net.Socket & { [kRefused]?: 'refused' | 'lingering' };
 
 /**
  * Node starts its connection bookkeeping (idle tracking for closeIdleConnections, the
@@ -112,7 +148,177 @@ export async function nodeServer(app: unknown, options: NodeServerOptions): Prom
   } else {
     throw new TypeError('the node interface needs a (req, res) function, an http.Server, or a Koa/Fastify/Express app');
   }
-  server.keepAliveTimeout = options.keepalive * 1000;
-  if (server.headersTimeout <= server.keepAliveTimeout) server.headersTimeout = server.keepAliveTimeout + 1000;
+  protect(server, options);
   return server;
+}
+
+/**
+ * Applies tusk's protections to a server before any connection reaches it (and before
+ * startConnectionTracking reads connectionsCheckingInterval).
+ *
+ * - keepalive: Node's keepAliveTimeout (Node closes an idle connection about 1 s after it).
+ * - header_timeout: Node's headersTimeout, from a head's first byte (or the connection's opening) to
+ *   its end; Node answers 408 and closes. Node looks for expired heads only every
+ *   connectionsCheckingInterval (30 s by default), so the sweep runs every quarter of the timeout,
+ *   at most every second: a slow head is closed between header_timeout and header_timeout + 1 s,
+ *   as the engine's one-second tick does. requestTimeout (Node's limit on a whole request, 300 s by
+ *   default) is kept, raised to headersTimeout if lower, since Node's sweep would otherwise cut
+ *   heads at the smaller of the two.
+ * - maxHeaderSize: Node answers 431 itself to a head whose target, field names and values together
+ *   reach it. It is made large enough that every head within the limits below gets through to
+ *   tusk's own checks: limit_request_line + limit_request_fields * limit_request_field_size (a
+ *   limit of 0 counts as Node's default head size, http.maxHeaderSize), and never below Node's default.
+ * - maxHeadersCount: limit_request_fields + 1. Node stops collecting field lines (which it does in
+ *   batches of up to 31) once it has that many, so rawHeaders still shows a request with too many.
+ * - the request limits, which Node lacks: see guard().
+ */
+function protect(server: http.Server, o: NodeServerOptions): void {
+  const s = server as TunableServer;
+  s.keepAliveTimeout = o.keepalive * 1000;
+  const headersMs = Math.ceil(o.header_timeout * 1000);
+  s.headersTimeout = headersMs;
+  if (headersMs > 0) {
+    if (s.requestTimeout > 0 && s.requestTimeout < headersMs) s.requestTimeout = headersMs;
+    const sweep = Math.max(50, Math.min(1000, Math.floor(headersMs / 4)));
+    s.connectionsCheckingInterval = Math.min(s.connectionsCheckingInterval, sweep);
+  }
+  const nodeDefault = http.maxHeaderSize;
+  const largestHead = (o.limit_request_line || nodeDefault) + o.limit_request_fields * (o.limit_request_field_size || nodeDefault);
+  s.maxHeaderSize = Math.max(s.maxHeaderSize ?? 0, nodeDefault, largestHead + 1);
+  s.maxHeadersCount = o.limit_request_fields + 1;
+  guard(server, {
+    target: o.limit_request_line === 0 ? Infinity : o.limit_request_line - 10,
+    rawHeaders: o.limit_request_fields * 2,
+    nameValue: o.limit_request_field_size === 0 ? Infinity : o.limit_request_field_size - 4,
+    body: o.limit_request_body === 0 ? Infinity : o.limit_request_body,
+  });
+}
+
+/**
+ * The request limits Node lacks, checked when Node has parsed a head and before the app's
+ * 'request' (or 'checkContinue') listeners run: server.emit is wrapped for this server only. A
+ * refused request never reaches the app and is not counted for max_requests; it gets its status,
+ * `Connection: close` and a one-line text body, and its connection is half-closed and drained for
+ * up to LINGER_MS before it is closed, so that unread input cannot turn the close into a reset that
+ * destroys the answer. Requests that follow it on the connection (pipelined) are dropped.
+ *
+ * Node's parser keeps no raw bytes, so the sizes are rebuilt from what it hands over, with the
+ * single spaces its strict parser requires: a request line is `METHOD SP target SP HTTP/1.x`, a
+ * field line `name: value CRLF`. Whitespace around a value is not seen (Node trims it), so a field
+ * line padded with extra spaces or tabs counts without them; the engine counts every byte.
+ *
+ * A chunked body is counted as Node decodes it, by wrapping that request's push(): nothing is
+ * buffered and the app reads the body as usual. The piece that goes past limit_request_body and
+ * everything after it (its end included) are withheld from the app, which sees the request abort
+ * when the connection closes; the client gets 413 if no byte of the response has been written yet,
+ * else the connection is closed, as the engine does.
+ */
+function guard(server: http.Server, limits: Limits): void {
+  const emit = server.emit;
+  server.emit = function guardedEmit(this: http.Server, event: string | symbol, req?: unknown, second?: unknown): boolean {
+    if (event === 'request' || event === 'checkContinue') {
+      if (!admit(req as http.IncomingMessage, second as http.ServerResponse, limits)) return true;
+    } else if (event === 'upgrade' || event === 'connect') {
+      if (!admitUpgrade(req as http.IncomingMessage, second as Refusable, limits)) return true;
+    }
+    return Reflect.apply(emit, this, arguments) as boolean;
+  };
+}
+
+/** Whether a request may reach the app; refuses it (and says false) when it is over a limit. */
+function admit(req: http.IncomingMessage, res: http.ServerResponse, limits: Limits): boolean {
+  const socket = req.socket as Refusable;
+  if (socket[kRefused] !== undefined) return false;
+  const refusal = overLimit(req, limits);
+  if (refusal !== null) {
+    refuse(socket, res, refusal);
+    return false;
+  }
+  if (limits.body !== Infinity && req.headers['transfer-encoding'] !== undefined) countBody(req, res, limits.body);
+  return true;
+}
+
+/** The same for an Upgrade or CONNECT request, which Node hands over with its socket and no response. */
+function admitUpgrade(req: http.IncomingMessage, socket: Refusable, limits: Limits): boolean {
+  if (socket[kRefused] === undefined) {
+    const refusal = overLimit(req, limits);
+    if (refusal === null) return true;
+    socket[kRefused] = 'refused';
+    socket.write(rawResponse(refusal));
+  }
+  socket.resume(); // Node's parser has let go of the socket: read and drop its input while lingering
+  linger(socket);
+  return false;
+}
+
+function overLimit(req: http.IncomingMessage, limits: Limits): Refusal | null {
+  if ((req.method as string).length + (req.url as string).length > limits.target) return LINE_TOO_LONG;
+  const raw = req.rawHeaders;
+  if (raw.length > limits.rawHeaders) return TOO_MANY_FIELDS;
+  if (limits.nameValue !== Infinity) {
+    for (let i = 0; i < raw.length; i += 2) if (raw[i].length + raw[i + 1].length > limits.nameValue) return FIELD_TOO_LARGE;
+  }
+  if (limits.body !== Infinity) {
+    const length = req.headers['content-length'];
+    if (length !== undefined && Number(length) > limits.body) return BODY_TOO_LARGE;
+  }
+  return null;
+}
+
+/** Answers a request the app has not seen (in order, after any earlier response on the connection). */
+function refuse(socket: Refusable, res: http.ServerResponse, refusal: Refusal): void {
+  socket[kRefused] = 'refused';
+  // Node calls destroySoon() once a Connection: close response has been written.
+  socket.destroySoon = () => linger(socket);
+  const body = `${refusal.reason}\n`;
+  res.shouldKeepAlive = false;
+  res.writeHead(refusal.status, ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(body.length), 'Connection', 'close']);
+  res.end(body);
+}
+
+/** Counts a chunked body as Node decodes it; over `limit`, refuses the request. */
+function countBody(req: http.IncomingMessage, res: http.ServerResponse, limit: number): void {
+  const push = req.push;
+  let received = 0;
+  req.push = function countedPush(this: http.IncomingMessage, chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (received > limit) return true; // refused: the app gets no more of it, not even its end
+    if (chunk !== null) {
+      received += (chunk as Buffer).length;
+      if (received > limit) {
+        refuseBody(req.socket as Refusable, res);
+        return true;
+      }
+    }
+    return push.call(this, chunk, encoding);
+  };
+}
+
+/** A body went past limit_request_body while the app was serving its request. */
+function refuseBody(socket: Refusable, res: http.ServerResponse): void {
+  socket[kRefused] = 'refused';
+  socket.destroySoon = () => linger(socket);
+  if (res.writableEnded) {
+    linger(socket); // the app's whole answer is written: it goes first, then the close
+  } else if (res.headersSent || res.socket !== socket) {
+    socket.destroy(); // part of a response (the app's, or an earlier one) is on the wire
+  } else {
+    socket.write(rawResponse(BODY_TOO_LARGE));
+    linger(socket);
+  }
+}
+
+/** A refusal written straight to the socket, for when there is no fresh response object to use. */
+function rawResponse(refusal: Refusal): string {
+  const body = `${refusal.reason}\n`;
+  return `HTTP/1.1 ${refusal.status} ${http.STATUS_CODES[refusal.status]}\r\nDate: ${new Date().toUTCString()}\r\n` +
+    `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`;
+}
+
+/** Half-closes a refused connection and drops its input until the client closes or LINGER_MS pass. */
+function linger(socket: Refusable): void {
+  if (socket[kRefused] === 'lingering' || socket.destroyed) return;
+  socket[kRefused] = 'lingering';
+  socket.end();
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  socket.once('close', () => clearTimeout(timer));
 }
