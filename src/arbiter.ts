@@ -418,9 +418,12 @@ export class Arbiter {
       } else if (!w.ready && !w.aborted && w.stopAt === null && this.settings.boot_timeout > 0 && t - w.bornAt > this.settings.boot_timeout * 1000 + BOOT_TIMEOUT_MARGIN_MS) {
         log.critical(`Worker (pid: ${w.pid}) not ready after boot_timeout (${this.settings.boot_timeout} s)`);
         w.aborted = true;
-        this.killWorker(w, 'SIGKILL', 0);
-        w.stopAt = null; // its exit is a boot failure, not an expected stop
-        w.bootTimedOut = true;
+        w.bootTimedOut = true; // its exit is a boot failure, not an expected stop: stopAt stays null
+        try {
+          process.kill(w.pid, 'SIGKILL');
+        } catch {
+          // gone already; the reaper will see it
+        }
       } else if (!w.aborted && this.settings.timeout > 0 && t - w.lastBeat > this.settings.timeout * 1000) {
         log.critical(`Worker timeout (pid: ${w.pid})`);
         w.aborted = true;

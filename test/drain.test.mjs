@@ -81,19 +81,13 @@ describe('no request is lost while workers are replaced, under keep-alive load',
     });
   }
 
-  test('native: --max-requests recycling under load', { timeout: 60000 }, async (t) => {
-    const { srv, port } = await serve(t, ['--max-requests', '400', ...INTERFACES[0].args]);
-    const load = keepAliveLoad({ port, connections: CONNECTIONS });
-    await waitFor(() => srv.bootedPids().length >= 8, 30000, 'six recycled workers', 100);
-    const stats = await load.stop();
-    assertNoLoss(stats, 'native with max_requests 400');
-  });
-
-  test('node: --max-requests recycling under load', { timeout: 60000 }, async (t) => {
-    const { srv, port } = await serve(t, ['--max-requests', '400', ...INTERFACES[2].args]);
-    const load = keepAliveLoad({ port, connections: CONNECTIONS });
-    await waitFor(() => srv.bootedPids().length >= 8, 30000, 'six recycled workers', 100);
-    const stats = await load.stop();
-    assertNoLoss(stats, 'node with max_requests 400');
-  });
+  for (const { name, args } of [INTERFACES[0], INTERFACES[2]]) {
+    test(`${name}: --max-requests recycling under load`, { timeout: 60000 }, async (t) => {
+      const { srv, port } = await serve(t, ['--max-requests', '400', ...args]);
+      const load = keepAliveLoad({ port, connections: CONNECTIONS });
+      await waitFor(() => srv.bootedPids().length >= 8, 30000, 'six recycled workers', 100);
+      const stats = await load.stop();
+      assertNoLoss(stats, `${name} with max_requests 400`);
+    });
+  }
 });
