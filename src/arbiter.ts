@@ -11,9 +11,12 @@ import { performance } from 'node:perf_hooks';
 import { addon, packageRoot, type ExitStatus } from './native.js';
 import { log, setLogLevel } from './log.js';
 import { bindListeners, closeListeners, formatListener, type Listener } from './listeners.js';
-import { heartbeatDir, type Settings } from './config/settings.js';
+import type { Settings } from './config/settings.js';
 import { resolveConfig, type ConfigSources } from './config/load.js';
-import { EXIT, HEARTBEAT, PROMOTE_SIGNAL, WORKER_ENV, type WorkerBoot } from './protocol.js';
+import { EXIT } from './errors.js';
+import { HeartbeatWatch } from './heartbeat.js';
+import { Pidfile } from './pidfile.js';
+import { PROMOTE_SIGNAL, WORKER_ENV, type WorkerBoot } from './protocol.js';
 
 export const VERSION = (JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -53,10 +56,7 @@ interface WorkerRecord {
   bornAt: number;
   readyAt: number;
   generation: number;
-  heartbeatFd: number;
-  ctime: [number, number];
-  /** Monotonic ms when the heartbeat last changed. */
-  lastBeat: number;
+  heartbeat: HeartbeatWatch;
   ready: boolean;
   /** A warm spare: loaded, not accepting until promoted. */
   spare: boolean;
@@ -97,14 +97,14 @@ export class Arbiter {
   private timer: NodeJS.Timeout | null = null;
   private wakeScheduled = false;
   private exitCode: number = EXIT.OK;
-  private readonly pidfile: string | null;
+  private readonly pidfile: Pidfile | null;
 
   constructor(options: ArbiterOptions) {
     this.settings = options.settings;
     this.app = options.app;
     this.sources = options.sources;
     this.targetWorkers = options.settings.workers;
-    this.pidfile = options.settings.pidfile ? path.resolve(options.sources.cwd, options.settings.pidfile) : null;
+    this.pidfile = options.settings.pidfile ? new Pidfile(path.resolve(options.sources.cwd, options.settings.pidfile)) : null;
   }
 
   private get name(): string {
@@ -116,7 +116,7 @@ export class Arbiter {
     setLogLevel(this.settings.loglevel);
     process.umask(this.settings.umask);
     log.info(`Starting tusk ${VERSION}`);
-    this.writePidfile();
+    this.pidfile?.create();
     this.listeners = await bindListeners(this.settings.bind, this.settings.backlog, this.settings.reuse_port);
     for (const l of this.listeners) log.info(`Listening at: ${formatListener(l)} (${process.pid})`);
     process.title = `tusk: master [${this.name}]`;
@@ -251,7 +251,7 @@ export class Arbiter {
     log.info('Shutting down: Master');
     if (this.timer) clearTimeout(this.timer);
     closeListeners(this.listeners);
-    this.removePidfile();
+    this.pidfile?.unlink();
     process.exit(this.exitCode);
   }
 
@@ -268,7 +268,12 @@ export class Arbiter {
   private spawnWorker(slot: number | null): void {
     const spare = slot === null;
     const age = ++this.lastAge;
-    const heartbeatFd = addon.heartbeatCreate(heartbeatDir(this.settings));
+    let heartbeat: HeartbeatWatch;
+    try {
+      heartbeat = HeartbeatWatch.create(this.settings, now());
+    } catch (err) {
+      return this.halt(`Cannot start a worker: ${(err as Error).message}`, EXIT.BOOT_ERROR);
+    }
     const boot: WorkerBoot = {
       masterPid: process.pid,
       age,
@@ -295,16 +300,15 @@ export class Arbiter {
         file: process.execPath,
         args: [`tusk: worker [${this.name}]`, ...process.execArgv, path.join(packageRoot, 'dist', 'worker.js')],
         env,
-        fds: [...this.listeners.map((l) => l.fd), heartbeatFd],
+        fds: [...this.listeners.map((l) => l.fd), heartbeat.fd],
         deathSignal: os.constants.signals.SIGINT,
       });
     } catch (err) {
-      addon.closeFd(heartbeatFd);
+      heartbeat.close();
       return this.halt(`Cannot start a worker: ${(err as Error).message}`, EXIT.BOOT_ERROR);
     }
-    const [sec, nsec] = addon.heartbeatCheck(heartbeatFd);
     this.workers.set(pid, {
-      pid, age, slot, bornAt: now(), readyAt: 0, generation: this.generation, heartbeatFd, ctime: [sec, nsec], lastBeat: now(),
+      pid, age, slot, bornAt: now(), readyAt: 0, generation: this.generation, heartbeat,
       ready: false, spare, stopAt: null, killDeadline: null, aborted: false,
     });
     log.info(`Booting ${spare ? 'spare ' : ''}worker with pid: ${pid}${spare ? '' : ` (slot ${slot})`}`);
@@ -361,7 +365,7 @@ export class Arbiter {
    */
   private promote(w: WorkerRecord, slot: number): void {
     try {
-      fs.writeSync(w.heartbeatFd, `${slot}\n`, 0);
+      w.heartbeat.writeSlot(slot);
       process.kill(w.pid, PROMOTE_SIGNAL);
     } catch {
       return; // gone: the reaper will see it
@@ -387,22 +391,18 @@ export class Arbiter {
   private murderWorkers(): void {
     const t = now();
     for (const w of this.workers.values()) {
-      let sec: number, nsec: number, mode: number;
+      let state;
       try {
-        [sec, nsec, mode] = addon.heartbeatCheck(w.heartbeatFd);
+        state = w.heartbeat.check(t);
       } catch {
         continue;
       }
-      if (sec !== w.ctime[0] || nsec !== w.ctime[1]) {
-        w.ctime = [sec, nsec];
-        w.lastBeat = t;
-      }
-      if (!w.ready && mode & HEARTBEAT.READY) {
+      if (!w.ready && state.ready) {
         w.ready = true;
         w.readyAt = t;
         log.info(`${w.spare ? 'Spare' : 'Worker'} ready (pid: ${w.pid})`);
       }
-      if (mode & HEARTBEAT.DRAINING && w.stopAt === null) {
+      if (state.draining && w.stopAt === null) {
         // It retired itself (max_requests, or a TERM sent by someone else): replace it now, and
         // make sure it is gone by the end of its own graceful_timeout.
         w.stopAt = t;
@@ -424,7 +424,7 @@ export class Arbiter {
         } catch {
           // gone already; the reaper will see it
         }
-      } else if (!w.aborted && this.settings.timeout > 0 && t - w.lastBeat > this.settings.timeout * 1000) {
+      } else if (!w.aborted && this.settings.timeout > 0 && t - w.heartbeat.lastBeat > this.settings.timeout * 1000) {
         log.critical(`Worker timeout (pid: ${w.pid})`);
         w.aborted = true;
         this.killWorker(w, 'SIGABRT', ABORT_GRACE_MS);
@@ -443,12 +443,8 @@ export class Arbiter {
       }
       if (!status) continue;
       this.workers.delete(w.pid);
-      const reason = status.code === EXIT.APP_LOAD_ERROR || status.code === EXIT.BOOT_ERROR ? readReason(w.heartbeatFd) : '';
-      try {
-        addon.closeFd(w.heartbeatFd);
-      } catch {
-        // closed already
-      }
+      const reason = status.code === EXIT.APP_LOAD_ERROR || status.code === EXIT.BOOT_ERROR ? w.heartbeat.reason() : '';
+      w.heartbeat.close();
       this.workerExited(w, status, reason);
     }
   }
@@ -491,28 +487,12 @@ export class Arbiter {
     this.backoff.set(w.slot, { crashes, until: now() + delay });
     if (delay > 0) log.warning(`Slot ${w.slot} restarts in ${(delay / 1000).toFixed(1)} s (crash ${crashes} in a row after ${((now() - w.readyAt) / 1000).toFixed(1)} s of serving)`);
   }
+}
 
-  // ---- pidfile ----
-
-  private writePidfile(): void {
-    if (!this.pidfile) return;
-    try {
-      const old = Number(fs.readFileSync(this.pidfile, 'utf8').trim());
-      if (old > 0 && old !== process.pid && processExists(old)) throw new Error(`pidfile ${this.pidfile} names a running process (${old}): already running?`);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    fs.writeFileSync(this.pidfile, `${process.pid}\n`);
-  }
-
-  private removePidfile(): void {
-    if (!this.pidfile) return;
-    try {
-      if (Number(fs.readFileSync(this.pidfile, 'utf8').trim()) === process.pid) fs.rmSync(this.pidfile);
-    } catch {
-      // gone already
-    }
-  }
+/** A worker's identity: TUSK_WORKER_ID, and NODE_APP_INSTANCE (PM2's name) unless the user set it. */
+function slotEnv(slot: number | null, setAppInstance: boolean): Record<string, string> {
+  if (slot === null) return { TUSK_SPARE: '1' };
+  return setAppInstance ? { TUSK_WORKER_ID: String(slot), NODE_APP_INSTANCE: String(slot) } : { TUSK_WORKER_ID: String(slot) };
 }
 
 /**
@@ -520,36 +500,11 @@ export class Arbiter {
  * the first skip compiling tusk's and the app's modules. Used unless the operator set or disabled
  * it; on a Node without it, nothing changes.
  */
-/** A worker's identity: TUSK_WORKER_ID, and NODE_APP_INSTANCE (PM2's name) unless the user set it. */
-function slotEnv(slot: number | null, setAppInstance: boolean): Record<string, string> {
-  if (slot === null) return { TUSK_SPARE: '1' };
-  return setAppInstance ? { TUSK_WORKER_ID: String(slot), NODE_APP_INSTANCE: String(slot) } : { TUSK_WORKER_ID: String(slot) };
-}
-
 function compileCacheEnv(): Record<string, string> {
   const env = process.env;
   if (typeof (module as { enableCompileCache?: unknown }).enableCompileCache !== 'function') return {};
   if (env.NODE_COMPILE_CACHE !== undefined || env.NODE_DISABLE_COMPILE_CACHE !== undefined) return {};
   return { NODE_COMPILE_CACHE: path.join(os.tmpdir(), `tusk-compile-cache-${os.userInfo().uid}`) };
-}
-
-/** A worker that cannot start leaves one line in its heartbeat file saying why. */
-function readReason(fd: number): string {
-  try {
-    const buf = Buffer.alloc(1000);
-    return buf.toString('utf8', 0, fs.readSync(fd, buf, 0, buf.length, 0)).trim();
-  } catch {
-    return '';
-  }
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function signalName(n: number): string {

@@ -2,9 +2,8 @@
 // cli.ts — `tusk [options] APP`: argv → settings → arbiter. Exit codes: 0 clean stop, 1 runtime
 // failure (cannot bind), 2 bad configuration, 3 a worker failed to boot, 4 the app failed to load.
 import { Arbiter, VERSION } from './arbiter.js';
-import { ConfigError } from './config/errors.js';
+import { ConfigError, TuskError } from './errors.js';
 import { formatHelp, formatSettings, resolveConfig } from './config/load.js';
-import { BindError } from './listeners.js';
 import { resolveAppModule } from './app/load.js';
 import { parseAppSpec } from './app/spec.js';
 import type { Settings } from './config/settings.js';
@@ -48,7 +47,7 @@ async function main(): Promise<void> {
     if (!resolved.app) throw new ConfigError('app: missing the APP argument (usage: tusk [options] APP; see tusk --help)');
     resolveAppModule(parseAppSpec(resolved.app), sources.cwd);
   } catch (err) {
-    if (err instanceof ConfigError) die(err.message, 2);
+    if (err instanceof TuskError) die(err.message, err.exitCode);
     throw err;
   }
   if (resolved.actions.checkConfig) return checkConfig(resolved.app, sources.cwd, resolved.settings);
@@ -57,7 +56,7 @@ async function main(): Promise<void> {
   try {
     await arbiter.start();
   } catch (err) {
-    if (err instanceof BindError) die(err.message, 1);
+    if (err instanceof TuskError) die(err.message, err.exitCode);
     throw err;
   }
 }

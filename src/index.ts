@@ -2,8 +2,8 @@
 export { Arbiter, VERSION, type ArbiterOptions } from './arbiter.js';
 export { resolveConfig, formatSettings, type ResolvedConfig, type ConfigSources, type Actions } from './config/load.js';
 export { SETTINGS, defaultSettings, type Settings, type SettingName, type SettingSpec } from './config/settings.js';
-export { ConfigError } from './config/errors.js';
-export { parseBind, type BindAddress } from './listeners.js';
+export { EXIT, TuskError, ConfigError, BindError, BootError, AppLoadError, type ExitCode } from './errors.js';
+export { parseBind, type BindAddress } from './config/bind.js';
 export { loadApp } from './app/load.js';
 export { parseAppSpec, type AppSpec, type Literal } from './app/spec.js';
 export type { NodeListener } from './interfaces/node.js';

@@ -1,56 +1,16 @@
-// listeners.ts — the master's listening sockets: parse a bind address, make or adopt the socket
-// through the addon, retry a busy address, and take systemd's sockets (LISTEN_PID/LISTEN_FDS).
+// listeners.ts — the master's listening sockets: make or adopt each bind address's socket through
+// the addon, retry a busy address, and take systemd's sockets (LISTEN_PID/LISTEN_FDS).
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { addon, type SocketInfo } from './native.js';
-import { ConfigError, describe } from './config/errors.js';
+import { BindError, describe } from './errors.js';
+import { parseBind } from './config/bind.js';
 import { log } from './log.js';
-
-export type BindAddress =
-  | { kind: 'tcp'; host: string; port: number }
-  | { kind: 'unix'; path: string }
-  | { kind: 'fd'; fd: number };
 
 /** A socket the master listens on and hands to every worker. */
 export interface Listener extends SocketInfo {
   /** The bind address it came from (or "systemd"). */
   bind: string;
-}
-
-const BIND_FORMS = 'HOST:PORT, [IPv6]:PORT, unix:PATH or fd://N';
-
-function badBind(spec: string, why: string): never {
-  throw new ConfigError(`bind: expected ${BIND_FORMS} (${why}), got ${describe(spec)}`);
-}
-
-function parsePort(spec: string, text: string): number {
-  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) badBind(spec, 'port must be 0 to 65535');
-  return Number(text);
-}
-
-/** Parses one bind address, Gunicorn's forms; throws a ConfigError naming `bind`. */
-export function parseBind(spec: string): BindAddress {
-  if (spec.startsWith('unix:')) {
-    const path = spec.slice(5);
-    if (!path) badBind(spec, 'empty socket path');
-    return { kind: 'unix', path };
-  }
-  if (spec.startsWith('fd://')) {
-    const text = spec.slice(5);
-    if (!/^\d+$/.test(text)) badBind(spec, 'fd must be a descriptor number');
-    return { kind: 'fd', fd: Number(text) };
-  }
-  if (spec.startsWith('[')) {
-    const m = /^\[([0-9A-Fa-f:.%\w]+)\](?::(\d*))?$/.exec(spec);
-    if (!m || !m[1]!.includes(':')) badBind(spec, 'malformed IPv6 address');
-    return { kind: 'tcp', host: m[1]!, port: m[2] ? parsePort(spec, m[2]) : 8000 };
-  }
-  const colon = spec.lastIndexOf(':');
-  const host = colon < 0 ? spec : spec.slice(0, colon);
-  const port = colon < 0 ? 8000 : parsePort(spec, spec.slice(colon + 1));
-  if (host.includes(':')) badBind(spec, 'put an IPv6 address in brackets');
-  if (host !== '' && !/^[A-Za-z0-9.-]+$/.test(host)) badBind(spec, 'malformed host');
-  return { kind: 'tcp', host: host || '0.0.0.0', port };
 }
 
 /** The address as people write it: http://127.0.0.1:8000, http://[::1]:8000, unix:/run/app.sock. */
@@ -60,8 +20,6 @@ export function formatListener(l: SocketInfo): string {
   if (l.family === 'IPv4') return `http://${l.address}:${l.port}`;
   return `fd://${l.fd}`;
 }
-
-export class BindError extends Error {}
 
 function isBusy(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'EADDRINUSE';

@@ -1,6 +1,6 @@
 // protocol.ts — what the master and a worker agree on: how the worker learns its job (one
-// environment variable), where its descriptors are, what its exit codes mean, and what the
-// heartbeat file's mode bits say.
+// environment variable), where its descriptors are, and which signals they send each other. Exit
+// codes are in errors.ts, the heartbeat file's meaning in heartbeat.ts.
 import type { Settings } from './config/settings.js';
 import type { SocketInfo } from './native.js';
 
@@ -36,23 +36,3 @@ export const PROMOTE_SIGNAL = 'SIGUSR2';
  * which the master already watches, and whose default action is to be ignored.
  */
 export const NOTICE_SIGNAL = 'SIGCHLD';
-
-/** Exit codes a worker uses to tell the master why it stopped. */
-export const EXIT = {
-  OK: 0,
-  /** tusk could not start the worker (bad descriptors, broken install). */
-  BOOT_ERROR: 3,
-  /** The application could not be loaded (missing file/export, threw on import). */
-  APP_LOAD_ERROR: 4,
-} as const;
-
-/**
- * Heartbeat file mode bits: the worker flips SPIN on each beat, sets READY once the app is loaded
- * and it can serve, and DRAINING once it has stopped accepting (TERM, max_requests).
- */
-export const HEARTBEAT = {
-  SPIN: 0o001,
-  DRAINING: 0o010,
-  READY: 0o100,
-  INITIAL: 0o600,
-} as const;

@@ -9,7 +9,7 @@
 // `interface: 'native'`, Node listener, Express/Koa/Fastify). Options are the CLI's settings, in
 // snake_case or camelCase, plus `port` and `hostname` as a shorthand for `bind`.
 import { defaultSettings, settingSpec, type Settings } from './config/settings.js';
-import { ConfigError } from './config/errors.js';
+import { ConfigError } from './errors.js';
 import { bindListeners, closeListeners, formatListener } from './listeners.js';
 import { pickInterface, startServing, type InterfaceName } from './interfaces/index.js';
 

@@ -4,19 +4,19 @@
 // beats the heartbeat from its event loop, and leaves gracefully on TERM, quickly on INT/QUIT, and
 // at once when its master is gone. A spare worker loads the app and serves nothing until the
 // master promotes it (SIGUSR2).
-import fs from 'node:fs';
 import { addon } from './native.js';
 import { log, setLogLevel } from './log.js';
 import { loadServedApp, startServing, type Serving } from './interfaces/index.js';
 import { captureListen, type ListenCapture } from './interfaces/listen.js';
-import { AppLoadError } from './app/load.js';
-import { EXIT, FIRST_LISTENER_FD, HEARTBEAT, NOTICE_SIGNAL, PROMOTE_SIGNAL, WORKER_ENV, type WorkerBoot } from './protocol.js';
+import { AppLoadError, EXIT } from './errors.js';
+import { WorkerHeartbeat, beatInterval } from './heartbeat.js';
+import { FIRST_LISTENER_FD, NOTICE_SIGNAL, PROMOTE_SIGNAL, WORKER_ENV, type WorkerBoot } from './protocol.js';
 
 class Worker {
   private serving: Serving | null = null;
   private ready = false;
-  private spin = 0;
   private stopping = false;
+  private readonly heartbeatFile: WorkerHeartbeat;
   private heartbeat: NodeJS.Timeout | null = null;
   private capture: ListenCapture | null = null;
   /** The app's shutdown listeners have been given the signal. */
@@ -31,6 +31,7 @@ class Worker {
   constructor(private readonly boot: WorkerBoot) {
     const { max_requests, max_requests_jitter } = boot.settings;
     this.maxRequests = max_requests > 0 ? max_requests + Math.floor(Math.random() * (max_requests_jitter + 1)) : 0;
+    this.heartbeatFile = new WorkerHeartbeat(boot.heartbeatFd);
   }
 
   async run(): Promise<void> {
@@ -97,17 +98,11 @@ class Worker {
 
   /** A promoted spare's identity: the slot the master wrote into the heartbeat file before the signal. */
   private takeSlot(): void {
-    const buf = Buffer.alloc(16);
-    let slot = '';
-    try {
-      slot = buf.toString('latin1', 0, fs.readSync(this.boot.heartbeatFd, buf, 0, buf.length, 0)).trim();
-    } catch {
-      // unreadable: the worker serves without an identity
-    }
-    if (!/^\d+$/.test(slot)) return;
+    const slot = this.heartbeatFile.slot();
+    if (slot === null) return; // unreadable: the worker serves without an identity
     delete process.env.TUSK_SPARE;
-    process.env.TUSK_WORKER_ID = slot;
-    if (this.boot.setAppInstance) process.env.NODE_APP_INSTANCE = slot;
+    process.env.TUSK_WORKER_ID = String(slot);
+    if (this.boot.setAppInstance) process.env.NODE_APP_INSTANCE = String(slot);
   }
 
   /** Asks the master to read the heartbeat now (see NOTICE_SIGNAL). */
@@ -168,12 +163,7 @@ class Worker {
   /** Writes why the worker could not start into its heartbeat file, for the master's message. */
   private leaveReason(err: unknown): void {
     // tusk's own one-line errors say what is wrong already; an app's error keeps its name.
-    const text = err instanceof AppLoadError ? err.message : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    try {
-      fs.writeSync(this.boot.heartbeatFd, text.split('\n')[0]!.slice(0, 1000), 0);
-    } catch {
-      // the master still sees the exit code
-    }
+    this.heartbeatFile.leaveReason(err instanceof AppLoadError ? err.message : err instanceof Error ? `${err.name}: ${err.message}` : String(err));
   }
 
   /**
@@ -207,15 +197,11 @@ class Worker {
       log.info(`Parent changed, shutting down: ${this.boot.masterPid}`);
       process.exit(EXIT.OK);
     }
-    this.spin ^= HEARTBEAT.SPIN;
-    const state = (this.ready ? HEARTBEAT.READY : 0) | (this.stopping ? HEARTBEAT.DRAINING : 0);
-    addon.heartbeatNotify(this.boot.heartbeatFd, HEARTBEAT.INITIAL | state | this.spin);
+    this.heartbeatFile.notify({ ready: this.ready, draining: this.stopping });
   }
 
   private startHeartbeat(): void {
-    const timeout = this.boot.settings.timeout;
-    const every = timeout > 0 ? Math.min(1000, Math.max(50, (timeout * 1000) / 4)) : 1000;
-    this.heartbeat = setInterval(() => this.beat(), every);
+    this.heartbeat = setInterval(() => this.beat(), beatInterval(this.boot.settings.timeout));
     this.beat();
   }
 }

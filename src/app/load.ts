@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from '../config/errors.js';
+import { AppLoadError, ConfigError } from '../errors.js';
 import { parseAppSpec, type AppSpec } from './spec.js';
 
 const SCRIPT = /\.(?:[cm]?js|[cm]?ts|jsx|tsx)$/;
@@ -33,8 +33,6 @@ export function resolveAppModule(spec: AppSpec, cwd: string): string {
     throw new ConfigError(`app: cannot find package ${JSON.stringify(spec.module)} from ${cwd}`);
   }
 }
-
-export class AppLoadError extends Error {}
 
 /**
  * Imports the module and returns the application object the APP argument names; undefined when

@@ -3,7 +3,7 @@
 //   path/to/app.js:name       a named export
 //   package-name:name         an export of a package resolvable from the working directory
 //   app.js:create('x', 2)     a factory called with literal arguments; its result is the app
-import { ConfigError } from '../config/errors.js';
+import { ConfigError } from '../errors.js';
 
 export type Literal = string | number | boolean | null | Literal[] | { [key: string]: Literal };
 

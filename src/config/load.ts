@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, describe } from './errors.js';
+import { ConfigError, describe } from '../errors.js';
 import { SETTINGS, defaultSettings, settingSpec, type SettingSpec, type Settings } from './settings.js';
 
 export const CONFIG_FILES = ['tusk.config.js', 'tusk.config.mjs', 'tusk.config.cjs'];

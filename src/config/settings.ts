@@ -4,8 +4,8 @@
 import os from 'node:os';
 import fs from 'node:fs';
 import { LEVELS, type LogLevel } from '../log.js';
-import { parseBind } from '../listeners.js';
-import { ConfigError, describe } from './errors.js';
+import { ConfigError, describe } from '../errors.js';
+import { BIND_FORMS, parseBinds } from './bind.js';
 
 /** The resolved settings a master and its workers run with. */
 export interface Settings {
@@ -145,16 +145,6 @@ function octal(name: string): (value: unknown) => number {
   };
 }
 
-function binds(value: unknown): string[] {
-  const list = Array.isArray(value) ? value : [value];
-  if (list.length === 0) fail('bind', 'at least one address', value);
-  return list.map((item) => {
-    if (typeof item !== 'string') fail('bind', 'HOST:PORT, [IPv6]:PORT, unix:PATH or fd://N', item);
-    parseBind(item);
-    return item;
-  });
-}
-
 /**
  * The status a request over each limit is answered with, on every interface: RFC 9110's 414 URI Too
  * Long and 413 Content Too Large, RFC 6585's 431 Request Header Fields Too Large. The native engine's
@@ -168,23 +158,12 @@ export const LIMIT_STATUS = {
   limit_request_body: 413,
 } as const;
 
-/** Where heartbeat files go when worker_tmp_dir is not set. */
-export function heartbeatDir(settings: Settings): string {
-  if (settings.worker_tmp_dir) return settings.worker_tmp_dir;
-  try {
-    if (fs.statSync('/dev/shm').isDirectory()) return '/dev/shm';
-  } catch {
-    // no /dev/shm on this system
-  }
-  return os.tmpdir();
-}
-
 const registry: { [K in SettingName]: SettingSpec<K> } = {
   bind: {
     name: 'bind', flags: ['-b', '--bind'], metavar: 'ADDRESS', section: 'Server socket', multiple: true,
-    help: 'Socket to bind: HOST:PORT, [IPv6]:PORT, unix:PATH or fd://N. Repeat to bind several. Default 127.0.0.1:8000, or 0.0.0.0:$PORT when PORT is set.',
+    help: `Socket to bind: ${BIND_FORMS}. Repeat to bind several. Default 127.0.0.1:8000, or 0.0.0.0:$PORT when PORT is set.`,
     default: (env) => (env.PORT ? [`0.0.0.0:${env.PORT}`] : ['127.0.0.1:8000']),
-    parse: binds,
+    parse: parseBinds,
   },
   backlog: {
     name: 'backlog', flags: ['--backlog'], metavar: 'INT', section: 'Server socket',
