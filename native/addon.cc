@@ -4,6 +4,7 @@
 
 #include "accept_wrap.h"
 #include "heartbeat.h"
+#include "identity.h"
 #include "http/bench.h"
 #include "http/bridge.h"
 #include "listen.h"
@@ -21,6 +22,10 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("heartbeatCreate", Napi::Function::New<HeartbeatCreate>(env, "heartbeatCreate"));
   exports.Set("heartbeatNotify", Napi::Function::New<HeartbeatNotify>(env, "heartbeatNotify"));
   exports.Set("heartbeatCheck", Napi::Function::New<HeartbeatCheck>(env, "heartbeatCheck"));
+  exports.Set("lookupUser", Napi::Function::New<LookupUser>(env, "lookupUser"));
+  exports.Set("lookupGroup", Napi::Function::New<LookupGroup>(env, "lookupGroup"));
+  exports.Set("groupList", Napi::Function::New<GroupList>(env, "groupList"));
+  exports.Set("chownFd", Napi::Function::New<ChownFd>(env, "chownFd"));
   exports.Set("reap", Napi::Function::New<Reap>(env, "reap"));
   exports.Set("parentPid", Napi::Function::New<ParentPid>(env, "parentPid"));
   exports.Set("Acceptor", AcceptorWrap::Define(env));

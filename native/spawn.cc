@@ -1,7 +1,8 @@
 // spawn.cc — starts a worker: fork(), then in the child only async-signal-safe calls, then execve().
 // A running Node process is not fork-safe (V8's platform threads and libuv's thread pool do not
 // survive fork), so the child never returns to JavaScript: everything it needs (argv, envp, the fd
-// plan) is built before fork, and the child reports an exec failure through a close-on-exec pipe.
+// plan, the user and groups to run as) is built before fork, and the child reports a failure (the
+// step and its errno) through a close-on-exec pipe.
 #include "spawn.h"
 
 #include <fcntl.h>
@@ -32,7 +33,16 @@ struct Plan {
   int death_signal = 0;
   pid_t parent = 0;
   long max_fd = 0;
+  // The identity to drop to (user, group, initgroups); resolved to numbers by the caller.
+  bool set_identity = false;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;
 };
+
+// What the child was doing when it failed, reported with the errno.
+enum Step : int { kStepFds, kStepSetgroups, kStepSetgid, kStepSetuid, kStepDeathSignal, kStepExec };
+const char* const kStepNames[] = {"dup2", "setgroups", "setgid", "setuid", "prctl", "execve"};
 
 bool read_strings(Napi::Value value, std::vector<std::string>& out) {
   if (!value.IsArray()) return false;
@@ -63,8 +73,9 @@ void close_fds(int first, long last, long max_fd) {
   for (long fd = first; fd <= end; fd++) close(static_cast<int>(fd));
 }
 
-[[noreturn]] void fail(int pipe_fd, int err) {
-  ssize_t ignored = write(pipe_fd, &err, sizeof err);
+[[noreturn]] void fail(int pipe_fd, Step step, int err) {
+  int report[2] = {step, err};
+  ssize_t ignored = write(pipe_fd, report, sizeof report);
   (void)ignored;
   _exit(127);
 }
@@ -83,36 +94,45 @@ void close_fds(int first, long last, long max_fd) {
   const int count = static_cast<int>(plan.fds.size());
   const int above = kFirstPlacedFd + count;
   int report = fcntl(pipe_fd, F_DUPFD_CLOEXEC, above);
-  if (report < 0) fail(pipe_fd, errno);
+  if (report < 0) fail(pipe_fd, kStepFds, errno);
   int moved[kMaxPlacedFds];
   for (int i = 0; i < count; i++) {
     moved[i] = fcntl(plan.fds[i], F_DUPFD_CLOEXEC, above);
-    if (moved[i] < 0) fail(report, errno);
+    if (moved[i] < 0) fail(report, kStepFds, errno);
   }
   for (int i = 0; i < count; i++) {
-    if (dup2(moved[i], kFirstPlacedFd + i) < 0) fail(report, errno);  // the copy is inheritable
+    if (dup2(moved[i], kFirstPlacedFd + i) < 0) fail(report, kStepFds, errno);  // the copy is inheritable
   }
   // Node marks its stdio close-on-exec; the worker shares the master's stdin, stdout and stderr.
   for (int fd = 0; fd < kFirstPlacedFd; fd++) fcntl(fd, F_SETFD, 0);
   close_fds(above, report - 1, plan.max_fd);
   close_fds(report + 1, -1, plan.max_fd);
 
+  // Groups first, then the group, then the user: once the user is dropped nothing else may change.
+  // Raw system calls: they change this thread only, which is the child's only thread, whereas the
+  // C library's wrappers signal every thread of the parent it believes still exists.
+  if (plan.set_identity) {
+    if (syscall(SYS_setgroups, plan.groups.size(), plan.groups.data()) != 0) fail(report, kStepSetgroups, errno);
+    if (syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid) != 0) fail(report, kStepSetgid, errno);
+    if (syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) != 0) fail(report, kStepSetuid, errno);
+  }
+  // After the identity change, which clears the death signal.
   if (plan.death_signal != 0) {
-    if (prctl(PR_SET_PDEATHSIG, plan.death_signal) != 0) fail(report, errno);
+    if (prctl(PR_SET_PDEATHSIG, plan.death_signal) != 0) fail(report, kStepDeathSignal, errno);
     if (getppid() != plan.parent) _exit(0);  // the master died before the death signal was armed
   }
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
   execve(plan.file.c_str(), plan.argv.data(), plan.envp.data());
-  fail(report, errno);
+  fail(report, kStepExec, errno);
 }
 
 }  // namespace
 
 Napi::Value Spawn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const char* usage = "spawn({ file, args, env, fds, deathSignal })";
+  const char* usage = "spawn({ file, args, env, fds, deathSignal, identity?: { uid, gid, groups } })";
   if (info.Length() < 1 || !info[0].IsObject()) return throw_type_error(env, usage);
   Napi::Object options = info[0].As<Napi::Object>();
   Plan plan;
@@ -131,6 +151,23 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   if (plan.fds.size() > static_cast<size_t>(kMaxPlacedFds)) return throw_system_error(env, "spawn", -EMFILE);
   Napi::Value death = options.Get("deathSignal");
   plan.death_signal = death.IsNumber() ? death.As<Napi::Number>().Int32Value() : 0;
+  Napi::Value identity = options.Get("identity");
+  if (identity.IsObject()) {
+    Napi::Object id = identity.As<Napi::Object>();
+    Napi::Value uid = id.Get("uid"), gid = id.Get("gid"), groups = id.Get("groups");
+    if (!uid.IsNumber() || !gid.IsNumber() || !groups.IsArray()) return throw_type_error(env, usage);
+    plan.set_identity = true;
+    plan.uid = static_cast<uid_t>(uid.As<Napi::Number>().Uint32Value());
+    plan.gid = static_cast<gid_t>(gid.As<Napi::Number>().Uint32Value());
+    Napi::Array list = groups.As<Napi::Array>();
+    for (uint32_t i = 0; i < list.Length(); i++) {
+      Napi::Value g = list.Get(i);
+      if (!g.IsNumber()) return throw_type_error(env, usage);
+      plan.groups.push_back(static_cast<gid_t>(g.As<Napi::Number>().Uint32Value()));
+    }
+  } else if (!identity.IsUndefined() && !identity.IsNull()) {
+    return throw_type_error(env, usage);
+  }
   plan.argv = pointers(plan.arg_strings);
   plan.envp = pointers(plan.env_strings);
   plan.parent = getpid();
@@ -154,18 +191,19 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     return throw_system_error(env, "fork", fork_error);
   }
 
-  // The pipe closes on a successful exec; four bytes mean the child reports why it could not.
-  int child_errno = 0;
+  // The pipe closes on a successful exec; a report means the child says why it could not.
+  int report[2] = {0, 0};
   ssize_t got;
   do {
-    got = read(pipe_fds[0], &child_errno, sizeof child_errno);
+    got = read(pipe_fds[0], report, sizeof report);
   } while (got < 0 && errno == EINTR);
   close(pipe_fds[0]);
-  if (got == static_cast<ssize_t>(sizeof child_errno)) {
+  if (got == static_cast<ssize_t>(sizeof report)) {
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    return throw_system_error(env, "execve", -child_errno, plan.file);
+    int step = report[0] >= kStepFds && report[0] <= kStepExec ? report[0] : kStepExec;
+    return throw_system_error(env, kStepNames[step], -report[1], step == kStepExec ? plan.file : std::string());
   }
   return Napi::Number::New(env, pid);
 }

@@ -4,7 +4,6 @@
 // signal; `tick` (the main loop) drains the queue, then murders silent workers, reaps dead ones
 // and promotes spares, spawns or retires workers to match the target.
 import fs from 'node:fs';
-import module from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -16,6 +15,7 @@ import { resolveConfig, type ConfigSources } from './config/load.js';
 import { EXIT } from './errors.js';
 import { HeartbeatWatch } from './heartbeat.js';
 import { Pidfile } from './pidfile.js';
+import { userEnv, workerEnv, workerIdentity } from './identity.js';
 import { PROMOTE_SIGNAL, WORKER_ENV, type WorkerBoot } from './protocol.js';
 
 export const VERSION = (JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
@@ -104,7 +104,7 @@ export class Arbiter {
     this.app = options.app;
     this.sources = options.sources;
     this.targetWorkers = options.settings.workers;
-    this.pidfile = options.settings.pidfile ? new Pidfile(path.resolve(options.sources.cwd, options.settings.pidfile)) : null;
+    this.pidfile = options.settings.pidfile ? new Pidfile(path.resolve(options.settings.pidfile)) : null; // in chdir
   }
 
   private get name(): string {
@@ -268,43 +268,35 @@ export class Arbiter {
   private spawnWorker(slot: number | null): void {
     const spare = slot === null;
     const age = ++this.lastAge;
-    let heartbeat: HeartbeatWatch;
-    try {
-      heartbeat = HeartbeatWatch.create(this.settings, now());
-    } catch (err) {
-      return this.halt(`Cannot start a worker: ${(err as Error).message}`, EXIT.BOOT_ERROR);
-    }
+    const user = userEnv(this.settings);
     const boot: WorkerBoot = {
       masterPid: process.pid,
       age,
       listeners: this.listeners.length,
       heartbeatFd: 3 + this.listeners.length,
       app: this.app,
-      cwd: this.sources.cwd,
+      cwd: this.settings.chdir ?? this.sources.cwd,
       settings: this.settings,
       addresses: this.listeners,
       spare,
-      setAppInstance: process.env.NODE_APP_INSTANCE === undefined,
+      setAppInstance: user.NODE_APP_INSTANCE === undefined,
     };
-    // PORT: apps that read it (app.listen(process.env.PORT)) agree with tusk's first TCP bind.
-    const port = this.listeners.find((l) => l.port !== undefined)?.port;
-    const env = Object.entries({
-      ...process.env, ...(port !== undefined ? { PORT: String(port) } : {}), ...compileCacheEnv(), ...slotEnv(slot, boot.setAppInstance),
-      [WORKER_ENV]: JSON.stringify(boot),
-    })
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => `${k}=${v}`);
+    let heartbeat: HeartbeatWatch | null = null;
     let pid: number;
     try {
+      const identity = workerIdentity(this.settings);
+      heartbeat = HeartbeatWatch.create(this.settings, now(), identity);
+      const port = this.listeners.find((l) => l.port !== undefined)?.port;
       pid = addon.spawn({
         file: process.execPath,
         args: [`tusk: worker [${this.name}]`, ...process.execArgv, path.join(packageRoot, 'dist', 'worker.js')],
-        env,
+        env: workerEnv(user, { port, slot, setAppInstance: boot.setAppInstance, uid: identity?.uid ?? process.getuid!(), boot: [WORKER_ENV, JSON.stringify(boot)] }),
         fds: [...this.listeners.map((l) => l.fd), heartbeat.fd],
         deathSignal: os.constants.signals.SIGINT,
+        identity,
       });
     } catch (err) {
-      heartbeat.close();
+      heartbeat?.close();
       return this.halt(`Cannot start a worker: ${(err as Error).message}`, EXIT.BOOT_ERROR);
     }
     this.workers.set(pid, {
@@ -487,24 +479,6 @@ export class Arbiter {
     this.backoff.set(w.slot, { crashes, until: now() + delay });
     if (delay > 0) log.warning(`Slot ${w.slot} restarts in ${(delay / 1000).toFixed(1)} s (crash ${crashes} in a row after ${((now() - w.readyAt) / 1000).toFixed(1)} s of serving)`);
   }
-}
-
-/** A worker's identity: TUSK_WORKER_ID, and NODE_APP_INSTANCE (PM2's name) unless the user set it. */
-function slotEnv(slot: number | null, setAppInstance: boolean): Record<string, string> {
-  if (slot === null) return { TUSK_SPARE: '1' };
-  return setAppInstance ? { TUSK_WORKER_ID: String(slot), NODE_APP_INSTANCE: String(slot) } : { TUSK_WORKER_ID: String(slot) };
-}
-
-/**
- * Node's on-disk compile cache (Node 22.1+, `module.enableCompileCache`) makes every worker after
- * the first skip compiling tusk's and the app's modules. Used unless the operator set or disabled
- * it; on a Node without it, nothing changes.
- */
-function compileCacheEnv(): Record<string, string> {
-  const env = process.env;
-  if (typeof (module as { enableCompileCache?: unknown }).enableCompileCache !== 'function') return {};
-  if (env.NODE_COMPILE_CACHE !== undefined || env.NODE_DISABLE_COMPILE_CACHE !== undefined) return {};
-  return { NODE_COMPILE_CACHE: path.join(os.tmpdir(), `tusk-compile-cache-${os.userInfo().uid}`) };
 }
 
 function signalName(n: number): string {

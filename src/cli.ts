@@ -45,12 +45,13 @@ async function main(): Promise<void> {
       return;
     }
     if (!resolved.app) throw new ConfigError('app: missing the APP argument (usage: tusk [options] APP; see tusk --help)');
-    resolveAppModule(parseAppSpec(resolved.app), sources.cwd);
+    if (resolved.settings.chdir) process.chdir(resolved.settings.chdir);
+    resolveAppModule(parseAppSpec(resolved.app), process.cwd());
   } catch (err) {
     if (err instanceof TuskError) die(err.message, err.exitCode);
     throw err;
   }
-  if (resolved.actions.checkConfig) return checkConfig(resolved.app, sources.cwd, resolved.settings);
+  if (resolved.actions.checkConfig) return checkConfig(resolved.app, process.cwd(), resolved.settings);
 
   const arbiter = new Arbiter({ sources, settings: resolved.settings, app: resolved.app });
   try {

@@ -67,10 +67,14 @@ export class HeartbeatWatch {
     this.lastBeat = now;
   }
 
-  /** Makes a new file for a worker about to be spawned; throws the addon's system error. */
-  static create(settings: Settings, now: number): HeartbeatWatch {
+  /**
+   * Makes a new file for a worker about to be spawned, owned by the worker's user when it runs as
+   * another (it fchmods the file); throws the addon's system error.
+   */
+  static create(settings: Settings, now: number, owner: { uid: number; gid: number } | null = null): HeartbeatWatch {
     const fd = addon.heartbeatCreate(heartbeatDir(settings));
     try {
+      if (owner) addon.chownFd(fd, owner.uid, owner.gid);
       return new HeartbeatWatch(fd, now);
     } catch (err) {
       addon.closeFd(fd);

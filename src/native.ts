@@ -30,6 +30,21 @@ export interface SpawnOptions {
   fds: number[];
   /** Signal the child receives when the master dies (PR_SET_PDEATHSIG); 0 for none. */
   deathSignal: number;
+  /** Groups, gid and uid the child switches to before exec (in that order); null to keep the master's. */
+  identity?: { uid: number; gid: number; groups: number[] } | null;
+}
+
+/** A user database entry (getpwnam_r / getpwuid_r). */
+export interface UserRecord {
+  uid: number;
+  gid: number;
+  name: string;
+}
+
+/** A group database entry (getgrnam_r / getgrgid_r). */
+export interface GroupRecord {
+  gid: number;
+  name: string;
 }
 
 export interface Acceptor {
@@ -106,6 +121,11 @@ export interface Addon {
   heartbeatNotify(fd: number, mode: number): void;
   /** [ctime seconds, ctime nanoseconds, mode bits] */
   heartbeatCheck(fd: number): [number, number, number];
+  lookupUser(nameOrUid: string | number): UserRecord | null;
+  lookupGroup(nameOrGid: string | number): GroupRecord | null;
+  /** gid and every group that lists the user (getgrouplist). */
+  groupList(userName: string, gid: number): number[];
+  chownFd(fd: number, uid: number, gid: number): void;
   reap(pid: number): ExitStatus | null;
   parentPid(): number;
   Acceptor: new (fds: number[], onConnections: (fds: number[]) => void) => Acceptor;

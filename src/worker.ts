@@ -37,6 +37,7 @@ class Worker {
   async run(): Promise<void> {
     const { settings } = this.boot;
     setLogLevel(settings.loglevel);
+    process.chdir(this.boot.cwd); // chdir, as the master read it when it started this worker
     process.title = this.title();
     this.installSignals();
     this.startHeartbeat();

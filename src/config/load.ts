@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, describe } from '../errors.js';
-import { SETTINGS, defaultSettings, settingSpec, type SettingSpec, type Settings } from './settings.js';
+import { SETTINGS, defaultSettings, finishSettings, settingSpec, type SettingSpec, type Settings } from './settings.js';
 
 export const CONFIG_FILES = ['tusk.config.js', 'tusk.config.mjs', 'tusk.config.cjs'];
 
@@ -202,7 +202,7 @@ export async function resolveConfig(sources: ConfigSources): Promise<ResolvedCon
   for (const layer of [fromFile, fromEnv.values, cli.values]) {
     for (const [name, raw] of Object.entries(layer)) settings[name] = settingSpec(name)!.parse(raw);
   }
-  return { settings: settings as unknown as Settings, app: cli.app, configFile, actions: cli.actions };
+  return { settings: finishSettings(settings as unknown as Settings, sources.cwd), app: cli.app, configFile, actions: cli.actions };
 }
 
 /** `--print-config`: one line per setting, `name = <JSON>`. */

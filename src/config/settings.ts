@@ -3,9 +3,11 @@
 // config file loader, TUSK_CMD_ARGS, --help, --print-config and docs/settings.md all read this table.
 import os from 'node:os';
 import fs from 'node:fs';
+import path from 'node:path';
 import { LEVELS, type LogLevel } from '../log.js';
 import { ConfigError, describe } from '../errors.js';
 import { BIND_FORMS, parseBinds } from './bind.js';
+import { parseGroup, parseRawEnv, parseUser, workerIdentity } from '../identity.js';
 
 /** The resolved settings a master and its workers run with. */
 export interface Settings {
@@ -30,6 +32,11 @@ export interface Settings {
   pidfile: string | null;
   worker_tmp_dir: string | null;
   umask: number;
+  user: number | null;
+  group: number | null;
+  initgroups: boolean;
+  chdir: string | null;
+  raw_env: string[];
   name: string | null;
   loglevel: LogLevel;
 }
@@ -266,6 +273,31 @@ const registry: { [K in SettingName]: SettingSpec<K> } = {
     help: 'File mode creation mask of the server processes (affects unix sockets), like 0o22 or 022.',
     default: () => 0, parse: octal('umask'),
   },
+  user: {
+    name: 'user', flags: ['-u', '--user'], metavar: 'USER', section: 'Server mechanics',
+    help: "Run the workers as this user: a name or a uid (resolved once, when the configuration is read). Changing it needs root; the master stays as it was started (it must be root to start workers as another user). Default: the master's user.",
+    default: () => null, parse: parseUser,
+  },
+  group: {
+    name: 'group', flags: ['-g', '--group'], metavar: 'GROUP', section: 'Server mechanics',
+    help: "Run the workers with this group: a name or a gid. Default: the user's primary group when user is set, else the master's group.",
+    default: () => null, parse: parseGroup,
+  },
+  initgroups: {
+    name: 'initgroups', flags: ['--initgroups'], section: 'Server mechanics',
+    help: "Give the workers every supplementary group of their user (initgroups). Off: a worker whose user or group is changed has no supplementary groups. Needs root.",
+    default: () => false, parse: flag('initgroups'),
+  },
+  chdir: {
+    name: 'chdir', flags: ['--chdir'], metavar: 'DIR', section: 'Server mechanics',
+    help: 'Change to this directory once the configuration is read, before the app is loaded: APP, a relative pidfile, unix:PATH binds and the workers are all in it (the config file is still found where tusk started). Default: where tusk started.',
+    default: () => null, parse: optionalText('chdir'),
+  },
+  raw_env: {
+    name: 'raw_env', flags: ['-e', '--env'], metavar: 'ENV', section: 'Server mechanics', multiple: true,
+    help: 'Set an environment variable in the workers: KEY=VALUE, repeatable (a list in a config file). It wins over the master\'s environment; tusk\'s own variables (TUSK_WORKER_ID, PORT) win over it, except NODE_APP_INSTANCE, which tusk leaves alone when set.',
+    default: () => [], parse: parseRawEnv,
+  },
   name: {
     name: 'name', flags: ['-n', '--name'], metavar: 'STRING', section: 'Server mechanics',
     help: 'Name in the process titles (tusk: master [NAME]). Default: the APP argument.',
@@ -282,6 +314,27 @@ export const SETTINGS: readonly SettingSpec[] = Object.values(registry) as Setti
 
 export function settingSpec(name: string): SettingSpec | undefined {
   return (registry as Record<string, SettingSpec>)[name];
+}
+
+/**
+ * The checks that need the working directory or more than one setting, run once every source is
+ * applied: chdir becomes an absolute path to an existing directory; user, group and initgroups must
+ * work together (identity.ts).
+ */
+export function finishSettings(settings: Settings, cwd: string): Settings {
+  if (settings.chdir !== null) {
+    const dir = path.resolve(cwd, settings.chdir);
+    let isDir = false;
+    try {
+      isDir = fs.statSync(dir).isDirectory();
+    } catch {
+      // missing: refused below
+    }
+    if (!isDir) fail('chdir', 'an existing directory', settings.chdir);
+    settings.chdir = dir;
+  }
+  workerIdentity(settings);
+  return settings;
 }
 
 /** Settings as the defaults and the environment (PORT, WEB_CONCURRENCY) make them. */
