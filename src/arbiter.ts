@@ -15,6 +15,7 @@ import { resolveConfig, type ConfigSources } from './config/load.js';
 import { EXIT } from './errors.js';
 import { HeartbeatWatch } from './heartbeat.js';
 import { Pidfile } from './pidfile.js';
+import { MemoryWatch, SAMPLES_IN_A_ROW } from './memory.js';
 import { userEnv, workerEnv, workerIdentity } from './identity.js';
 import { PROMOTE_SIGNAL, WORKER_ENV, type WorkerBoot } from './protocol.js';
 
@@ -66,6 +67,10 @@ interface WorkerRecord {
   aborted: boolean;
   /** Killed because it was not ready within boot_timeout. */
   bootTimedOut?: boolean;
+  /** Its RSS samples against max_worker_memory. */
+  memory: MemoryWatch;
+  /** Over max_worker_memory: its replacement is starting, and it is retired once that one is ready. */
+  recycling: boolean;
 }
 
 const now = (): number => performance.now();
@@ -156,6 +161,7 @@ export class Arbiter {
     }
     this.murderWorkers();
     this.reapWorkers();
+    this.recycleWorkers();
     if (this.stopping) {
       if (this.workers.size === 0) return this.exit();
     } else {
@@ -301,7 +307,7 @@ export class Arbiter {
     }
     this.workers.set(pid, {
       pid, age, slot, bornAt: now(), readyAt: 0, generation: this.generation, heartbeat,
-      ready: false, spare, stopAt: null, killDeadline: null, aborted: false,
+      ready: false, spare, stopAt: null, killDeadline: null, aborted: false, memory: new MemoryWatch(pid), recycling: false,
     });
     log.info(`Booting ${spare ? 'spare ' : ''}worker with pid: ${pid}${spare ? '' : ` (slot ${slot})`}`);
   }
@@ -318,9 +324,12 @@ export class Arbiter {
     w.killDeadline = w.killDeadline === null ? deadline : Math.min(w.killDeadline, deadline);
   }
 
-  /** Workers of the current generation that have not been told to stop: serving ones, or spares. */
+  /**
+   * Workers of the current generation that have not been told to stop and are not being recycled:
+   * serving ones, or spares.
+   */
   private activeWorkers(spare = false): WorkerRecord[] {
-    return [...this.workers.values()].filter((w) => w.generation === this.generation && w.stopAt === null && w.spare === spare);
+    return [...this.workers.values()].filter((w) => w.generation === this.generation && w.stopAt === null && !w.recycling && w.spare === spare);
   }
 
   /**
@@ -377,6 +386,31 @@ export class Arbiter {
     }
     log.info(`Reload complete: generation ${this.generation} serving`);
     this.reloading = null;
+  }
+
+  /**
+   * max_worker_memory: a serving worker whose RSS stays above the limit is recycled like a reload
+   * recycles a generation. It leaves the active set, so manageWorkers starts (or promotes) a
+   * replacement for its slot; once that one is ready, it is told to stop gracefully.
+   */
+  private recycleWorkers(): void {
+    if (this.stopping) return;
+    const t = now();
+    const limit = this.settings.max_worker_memory;
+    for (const w of this.workers.values()) {
+      if (w.recycling || w.spare || !w.ready || w.stopAt !== null || w.generation !== this.generation) continue;
+      if (!w.memory.due(limit, t)) continue;
+      log.warning(`Worker (pid: ${w.pid}) RSS ${w.memory.rssMb} MB above max_worker_memory (${limit} MB) for ${SAMPLES_IN_A_ROW} samples: recycling it`);
+      w.recycling = true;
+    }
+    for (const w of this.workers.values()) {
+      if (!w.recycling || w.stopAt !== null) continue;
+      const replacement = this.activeWorkers().find((r) => r.slot === w.slot && r.ready);
+      const replaced = w.generation === this.generation && w.slot !== null && w.slot < this.targetWorkers;
+      if (replaced && !replacement) continue; // wait for it (a scale-down or a reload needs none)
+      if (replacement) log.info(`Worker (pid: ${replacement.pid}) ready in slot ${w.slot}: retiring worker (pid: ${w.pid})`);
+      this.killWorker(w, 'SIGTERM', this.settings.graceful_timeout * 1000);
+    }
   }
 
   /** Reads every heartbeat; a silent worker gets SIGABRT, then SIGKILL; overdue stops get SIGKILL. */

@@ -8,6 +8,7 @@ import { LEVELS, type LogLevel } from '../log.js';
 import { ConfigError, describe } from '../errors.js';
 import { BIND_FORMS, parseBinds } from './bind.js';
 import { parseGroup, parseRawEnv, parseUser, workerIdentity } from '../identity.js';
+import { SAMPLE_EVERY_MS, SAMPLES_IN_A_ROW } from '../memory.js';
 
 /** The resolved settings a master and its workers run with. */
 export interface Settings {
@@ -20,6 +21,7 @@ export interface Settings {
   worker_connections: number;
   max_requests: number;
   max_requests_jitter: number;
+  max_worker_memory: number;
   timeout: number;
   graceful_timeout: number;
   keepalive: number;
@@ -212,6 +214,11 @@ const registry: { [K in SettingName]: SettingSpec<K> } = {
     name: 'max_requests_jitter', flags: ['--max-requests-jitter'], metavar: 'INT', section: 'Worker processes',
     help: 'Add a random 0..N to max_requests per worker, so that workers do not restart together.',
     default: () => 0, parse: integer('max_requests_jitter', 0),
+  },
+  max_worker_memory: {
+    name: 'max_worker_memory', flags: ['--max-worker-memory'], metavar: 'MB', section: 'Worker processes',
+    help: `Recycle a worker whose resident memory (RSS, sampled by the master every ${SAMPLE_EVERY_MS / 1000} s) stays above this many megabytes for ${SAMPLES_IN_A_ROW} samples in a row: its replacement is started first, then it stops gracefully (like a reload). 0 disables.`,
+    default: () => 0, parse: integer('max_worker_memory', 0, 1 << 20),
   },
   timeout: {
     name: 'timeout', flags: ['-t', '--timeout'], metavar: 'SECONDS', section: 'Worker processes',
