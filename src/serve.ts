@@ -48,7 +48,12 @@ export async function serve(app: unknown, options: ServeOptions = {}): Promise<E
   const listeners = await bindListeners(settings.bind, settings.backlog, settings.reuse_port, 1);
   let idle!: () => void;
   const closed = new Promise<void>((r) => (idle = r));
-  const serving = await startServing(app, kind, listeners.map((l) => l.fd), settings, { request() {}, idle });
+  const serving = await startServing(app, kind, listeners.map((l) => l.fd), settings, {
+    request() {},
+    idle: (upgraded) => {
+      if (upgraded === 0) idle();
+    },
+  });
   serving.start();
   let closing: Promise<void> | null = null;
   return {

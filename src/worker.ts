@@ -49,7 +49,7 @@ class Worker {
       const { app, kind } = await loadServedApp(this.boot.app, this.boot.cwd, settings, this.capture);
       this.serving = await startServing(app, kind, fds, settings, {
         request: () => this.onRequest(),
-        idle: () => this.drained(),
+        idle: (upgraded) => this.drained(upgraded),
       });
       log.debug(`Serving ${this.boot.app} with the ${kind} interface`);
       if (this.accepting()) this.serving.start();
@@ -146,15 +146,20 @@ class Worker {
   }
 
   /**
-   * Every connection is closed. An app with its own shutdown code (SIGTERM listeners, or SIGINT
-   * ones when it has no SIGTERM listener) now gets the signal, and the worker exits when the app
-   * calls process.exit or its event loop runs empty (tusk's own timers are unref'd), or at
-   * graceful_timeout. An app without any exits now.
+   * Every HTTP connection is closed; `upgraded` WebSocket connections may remain. An app with its
+   * own shutdown code (SIGTERM listeners, or SIGINT ones when it has no SIGTERM listener) now gets
+   * the signal (its code is what closes its WebSockets with a proper close frame), and the worker
+   * exits when the app calls process.exit or its event loop runs empty (tusk's own timers are
+   * unref'd), or at graceful_timeout. An app without any exits once its upgraded connections have
+   * closed too, or at graceful_timeout, which closes them.
    */
-  private drained(): void {
+  private drained(upgraded = 0): void {
     if (this.handedOver) return void this.heartbeat?.unref();
     const signal = (['SIGTERM', 'SIGINT'] as const).find((sig) => process.listenerCount(sig) > 1);
-    if (!signal) process.exit(EXIT.OK);
+    if (!signal) {
+      if (upgraded === 0) process.exit(EXIT.OK);
+      return;
+    }
     this.handedOver = true;
     this.heartbeat?.unref(); // beats on while the app cleans up, but does not keep it alive
     log.debug(`Running the app's ${signal} handlers`);

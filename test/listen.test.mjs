@@ -4,7 +4,10 @@
 // across a reload; a second server on a port of its own is served by one worker only.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import WebSocket from 'ws';
 import { io } from 'socket.io-client';
 
@@ -163,6 +166,21 @@ describe('WebSockets through the app\'s own server', () => {
       assert.equal(await wsAsk(fresh, 'after'), `${newPid}: after`);
     });
   }
+
+  test('an app with its own SIGTERM shutdown closes its WebSockets at once on a graceful stop, not at graceful_timeout', { timeout: 40000 }, async (t) => {
+    const marker = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tusk-ws-')), 'shutdown');
+    const { srv, port } = await serve(t, 'ws-shutdown.mjs', ['--graceful-timeout', '20'], { MARKER: marker });
+    const ws = await wsOpen(`ws://127.0.0.1:${port}/`);
+    t.after(() => ws.terminate());
+    const [pid] = (await wsAsk(ws, 'hi')).split(':');
+    const closed = new Promise((resolve) => ws.once('close', (code) => resolve(code)));
+    const t0 = Date.now();
+    srv.kill('SIGHUP');
+    assert.equal(await closed, 1001, 'the app closed the connection with its own close frame');
+    assert.ok(Date.now() - t0 < 10000, `closed after ${Date.now() - t0} ms, graceful_timeout is 20 s`);
+    await waitFor(() => fs.existsSync(marker) && fs.readFileSync(marker, 'utf8').includes(`${pid} 1`), 5000);
+    await waitFor(() => !srv.workers().map(String).includes(pid), 10000);
+  });
 
   test('socket.io (websocket transport) across two workers and a HUP', { timeout: 40000 }, async (t) => {
     const { srv, port } = await serve(t, 'socketio.mjs', ['--graceful-timeout', '3']);

@@ -54,6 +54,8 @@ export function catalogue(root) {
     { key: 'node-http', name: 'node:http', group: 'node', available: () => null, start: nodeScript('http-listen.js') },
     { key: 'tusk-node', name: 'tusk (node, listener)', group: 'tusk', available: tuskAvailable, start: tusk([], 'tusk-listener.js') },
     { key: 'tusk-express', name: 'tusk (node, Express)', group: 'tusk', available: tuskAvailable, start: tusk([], 'express-app.js') },
+    // The file Fastify's docs write (it calls listen() itself), served unchanged by tusk's listen() capture.
+    { key: 'tusk-fastify', name: 'tusk (node, Fastify)', group: 'tusk', available: tuskAvailable, start: tusk([], 'fastify-listen.js') },
     // The native and fetch interfaces run only where this build of tusk has them.
     { key: 'tusk-native', name: 'tusk (native interface)', group: 'tusk', available: tuskIface('native'), start: tusk(['--interface', 'native'], 'hello-native.js') },
     { key: 'tusk-fetch', name: 'tusk (fetch interface)', group: 'tusk', available: tuskIface('fetch'), start: tusk(['--interface', 'fetch'], 'hello-fetch.js') },

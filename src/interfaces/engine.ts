@@ -31,7 +31,7 @@ export class EngineHost {
   readonly engine: Engine;
   private readonly watchers = new Map<number, RequestWatcher>();
 
-  constructor(fds: number[], options: EngineOptions, makeDispatch: (host: EngineHost) => Dispatch, events: { request(): void; idle(): void }) {
+  constructor(fds: number[], options: EngineOptions, makeDispatch: (host: EngineHost) => Dispatch, events: { request(): void; idle(upgraded: number): void }) {
     const watchers = this.watchers;
     const dispatch = makeDispatch(this);
     this.engine = new addon.Engine(fds, options, {
@@ -52,7 +52,7 @@ export class EngineHost {
         watchers.delete(id);
         w?.abort?.();
       },
-      idle: () => events.idle(),
+      idle: () => events.idle(0),
     });
   }
 

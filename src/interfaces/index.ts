@@ -25,8 +25,11 @@ export interface Serving {
 export interface ServeEvents {
   /** Each request, for max_requests. */
   request(): void;
-  /** Draining and every connection is closed. */
-  idle(): void;
+  /**
+   * Draining and no HTTP connection is left. `upgraded` connections (WebSockets the app took over)
+   * may still be open: it is called again each time one closes, down to 0.
+   */
+  idle(upgraded: number): void;
 }
 
 /** Finds the fetch handler in an app: `{ fetch }` (Hono and friends) or a one-argument function. */
@@ -100,19 +103,19 @@ export async function startServing(app: unknown, kind: InterfaceName, fds: numbe
 }
 
 async function serveNode(app: unknown, fds: number[], settings: Settings, events: ServeEvents): Promise<Serving> {
-  const server: http.Server = await nodeServer(app, settings);
+  const server: http.Server = await nodeServer(app);
   let draining = false;
   let acceptor: Acceptor | null = null;
   let paused = false;
-  const host = new NodeHost(server, {
-    request: () => events.request(),
+  const host = new NodeHost(server, settings, {
+    request: events.request,
     socketClosed: () => {
       const open = host.sockets.size;
       if (paused && !draining && open < settings.worker_connections) {
         paused = false;
         acceptor?.start();
       }
-      if (draining && open === 0) events.idle();
+      if (draining && open === host.upgraded.size) events.idle(open);
     },
   });
   acceptor = new addon.Acceptor(fds, (accepted) => {
@@ -129,7 +132,7 @@ async function serveNode(app: unknown, fds: number[], settings: Settings, events
       draining = true;
       acceptor?.close();
       host.drain();
-      if (host.sockets.size === 0) events.idle();
+      if (host.sockets.size === host.upgraded.size) events.idle(host.sockets.size);
     },
   };
 }

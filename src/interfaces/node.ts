@@ -84,57 +84,74 @@ function startConnectionTracking(server: http.Server): void {
 }
 
 /**
- * Hosts a node-interface app in a worker: adopts accepted descriptors as sockets, counts them,
- * and drains gracefully (in-flight requests finish with `Connection: close`, idle keep-alive
- * connections are closed, new requests on open connections are answered and then closed).
+ * Hosts a node-interface app in a worker: applies tusk's protections to its server, adopts
+ * accepted descriptors as sockets, counts them, and drains gracefully (in-flight requests finish
+ * with `Connection: close`, idle keep-alive connections are closed, new requests on open
+ * connections are answered and then closed).
+ *
+ * Per request this costs one wrapped `server.emit` (see guard()): no listener of tusk's own, no
+ * closure, no set of responses. What drain needs (the response a connection is writing) it reads
+ * from the connections themselves.
  */
 export class NodeHost {
   readonly sockets = new Set<net.Socket>();
-  private readonly inFlight = new Set<http.ServerResponse>();
+  /** Connections the app took over with an 'upgrade' listener (WebSockets): no more HTTP on them. */
+  readonly upgraded = new Set<net.Socket>();
   private draining = false;
 
   constructor(
     readonly server: http.Server,
+    options: NodeServerOptions,
     private readonly events: { request(): void; socketClosed(): void },
   ) {
+    // protect() sets connectionsCheckingInterval, which startConnectionTracking reads.
+    guard(server, protect(server, options), {
+      request: (res) => {
+        if (this.draining) res.shouldKeepAlive = false;
+        events.request();
+      },
+      upgrade: (socket) => {
+        if (this.sockets.has(socket)) this.upgraded.add(socket);
+      },
+    });
     startConnectionTracking(server);
-    // Runs before the app's own listener, so a response can still be told not to keep alive.
-    server.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => this.onRequest(res));
   }
 
   /** Wraps an accepted descriptor (TCP or unix) in a net.Socket and gives it to the server. */
   adopt(fd: number): void {
-    const socket = new net.Socket({ fd, readable: true, writable: true });
+    // Half-open as node:http's own sockets are (http.Server is a net.Server with allowHalfOpen):
+    // Node's http layer decides what a client's FIN means, not net's auto-end.
+    const socket = new net.Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
     this.sockets.add(socket);
     socket.once('close', () => {
       this.sockets.delete(socket);
+      this.upgraded.delete(socket);
       this.events.socketClosed();
     });
     this.server.emit('connection', socket);
-  }
-
-  private onRequest(res: http.ServerResponse): void {
-    if (this.draining) res.shouldKeepAlive = false;
-    this.inFlight.add(res);
-    res.once('close', () => this.inFlight.delete(res));
-    this.events.request();
   }
 
   /**
    * Graceful shutdown of the connections; the caller exits when `sockets` is empty. Idle
    * keep-alive connections are not closed: a request may be on its way on one. Each next request
    * is answered with `Connection: close`, and a connection that stays idle closes at Node's
-   * keep-alive timeout, a race every keep-alive client handles by retrying.
+   * keep-alive timeout, a race every keep-alive client handles by retrying. A response being
+   * written whose head is not out yet (Node keeps it as the socket's `_httpMessage`) is told now;
+   * a pipelined one queued behind it keeps its connection open until the next request or the
+   * keep-alive timeout, like an idle connection.
    */
   drain(): void {
     if (this.draining) return;
     this.draining = true;
-    for (const res of this.inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+    for (const socket of this.sockets) {
+      const res = (socket as net.Socket & { _httpMessage?: http.ServerResponse | null })._httpMessage;
+      if (res && !res.headersSent) res.shouldKeepAlive = false;
+    }
   }
 }
 
 /** Returns the http.Server that accepted sockets are handed to. */
-export async function nodeServer(app: unknown, options: NodeServerOptions): Promise<http.Server> {
+export async function nodeServer(app: unknown): Promise<http.Server> {
   let server: http.Server;
   if (isFastify(app)) {
     await app.ready();
@@ -148,13 +165,13 @@ export async function nodeServer(app: unknown, options: NodeServerOptions): Prom
   } else {
     throw new TypeError('the node interface needs a (req, res) function, an http.Server, or a Koa/Fastify/Express app');
   }
-  protect(server, options);
   return server;
 }
 
 /**
- * Applies tusk's protections to a server before any connection reaches it (and before
- * startConnectionTracking reads connectionsCheckingInterval).
+ * Applies tusk's protections that are Node's own options to a server before any connection
+ * reaches it (and before startConnectionTracking reads connectionsCheckingInterval), and returns
+ * the limits guard() checks.
  *
  * - keepalive: Node's keepAliveTimeout (Node closes an idle connection about 1 s after it).
  * - header_timeout: Node's headersTimeout, from a head's first byte (or the connection's opening) to
@@ -170,9 +187,9 @@ export async function nodeServer(app: unknown, options: NodeServerOptions): Prom
  *   limit of 0 counts as Node's default head size, http.maxHeaderSize), and never below Node's default.
  * - maxHeadersCount: limit_request_fields + 1. Node stops collecting field lines (which it does in
  *   batches of up to 31) once it has that many, so rawHeaders still shows a request with too many.
- * - the request limits, which Node lacks: see guard().
+ * - the request limits, which Node lacks: returned for guard().
  */
-function protect(server: http.Server, o: NodeServerOptions): void {
+function protect(server: http.Server, o: NodeServerOptions): Limits {
   const s = server as TunableServer;
   s.keepAliveTimeout = o.keepalive * 1000;
   const headersMs = Math.ceil(o.header_timeout * 1000);
@@ -186,17 +203,19 @@ function protect(server: http.Server, o: NodeServerOptions): void {
   const largestHead = (o.limit_request_line || nodeDefault) + o.limit_request_fields * (o.limit_request_field_size || nodeDefault);
   s.maxHeaderSize = Math.max(s.maxHeaderSize ?? 0, nodeDefault, largestHead + 1);
   s.maxHeadersCount = o.limit_request_fields + 1;
-  guard(server, {
+  return {
     target: o.limit_request_line === 0 ? Infinity : o.limit_request_line - 10,
     rawHeaders: o.limit_request_fields * 2,
     nameValue: o.limit_request_field_size === 0 ? Infinity : o.limit_request_field_size - 4,
     body: o.limit_request_body === 0 ? Infinity : o.limit_request_body,
-  });
+  };
 }
 
 /**
  * The request limits Node lacks, checked when Node has parsed a head and before the app's
- * 'request' (or 'checkContinue') listeners run: server.emit is wrapped for this server only. A
+ * 'request' (or 'checkContinue') listeners run: server.emit is wrapped for this server only, and
+ * `admitted` is told of each request and upgrade that passes (before the app's listeners: a response can
+ * still be told not to keep alive). A
  * refused request never reaches the app and is not counted for max_requests; it gets its status,
  * `Connection: close` and a one-line text body, and its connection is half-closed and drained for
  * up to LINGER_MS before it is closed, so that unread input cannot turn the close into a reset that
@@ -213,15 +232,26 @@ function protect(server: http.Server, o: NodeServerOptions): void {
  * when the connection closes; the client gets 413 if no byte of the response has been written yet,
  * else the connection is closed, as the engine does.
  */
-function guard(server: http.Server, limits: Limits): void {
-  const emit = server.emit;
+/** What guard() tells the host of each request it lets through. */
+interface Admitted {
+  request(res: http.ServerResponse): void;
+  /** An Upgrade the app's 'upgrade' listeners take over (Node emits it only when there are some). */
+  upgrade(socket: net.Socket): void;
+}
+
+function guard(server: http.Server, limits: Limits, admitted: Admitted): void {
+  const emit = server.emit as (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
   server.emit = function guardedEmit(this: http.Server, event: string | symbol, req?: unknown, second?: unknown): boolean {
     if (event === 'request' || event === 'checkContinue') {
       if (!admit(req as http.IncomingMessage, second as http.ServerResponse, limits)) return true;
-    } else if (event === 'upgrade' || event === 'connect') {
-      if (!admitUpgrade(req as http.IncomingMessage, second as Refusable, limits)) return true;
+      admitted.request(second as http.ServerResponse);
+      return emit.call(this, event, req, second);
     }
-    return Reflect.apply(emit, this, arguments) as boolean;
+    if (event === 'upgrade' || event === 'connect') {
+      if (!admitUpgrade(req as http.IncomingMessage, second as Refusable, limits)) return true;
+      admitted.upgrade(second as net.Socket);
+    }
+    return Reflect.apply(emit, this, arguments);
   };
 }
 
