@@ -4,7 +4,7 @@ export { resolveConfig, formatSettings, type ResolvedConfig, type ConfigSources,
 export { SETTINGS, defaultSettings, type Settings, type SettingName, type SettingSpec } from './config/settings.js';
 export { EXIT, TuskError, ConfigError, BindError, BootError, AppLoadError, type ExitCode } from './errors.js';
 export { parseBind, type BindAddress } from './config/bind.js';
-export { loadApp } from './app/load.js';
+export { loadApp, type OnServer } from './app/load.js';
 export { parseAppSpec, type AppSpec, type Literal } from './app/spec.js';
 export type { NodeListener } from './interfaces/node.js';
 export { serve, type ServeOptions, type EmbeddedServer } from './serve.js';

@@ -46,11 +46,11 @@ class Worker {
     // Before the app loads: a server it starts with listen() is served on tusk's listeners.
     this.capture = captureListen(this.boot.addresses, () => this.slot(), () => this.appClosedServer());
     try {
-      const { app, kind } = await loadServedApp(this.boot.app, this.boot.cwd, settings, this.capture);
+      const { app, kind, onServer } = await loadServedApp(this.boot.app, this.boot.cwd, settings, this.capture);
       this.serving = await startServing(app, kind, fds, settings, {
         request: () => this.onRequest(),
         idle: (upgraded) => this.drained(upgraded),
-      });
+      }, onServer);
       log.debug(`Serving ${this.boot.app} with the ${kind} interface`);
       if (this.accepting()) this.serving.start();
     } catch (err) {

@@ -182,6 +182,24 @@ describe('WebSockets through the app\'s own server', () => {
     await waitFor(() => !srv.workers().map(String).includes(pid), 10000);
   });
 
+  for (const file of ['exported/express-ws.mjs', 'exported/koa-ws.cjs']) {
+    test(`${file}: an exported app attaches ws to the server tusk builds, through onServer`, { timeout: 30000 }, async (t) => {
+      const srv = startTusk(['-b', '127.0.0.1:0', '-w', '2', fixture(file)]);
+      t.after(() => srv.stop());
+      const { port } = await srv.waitForReady(2, 20000);
+      assert.match((await request({ port })).body, /^Hello from \d+$/);
+      const pids = new Set();
+      for (let i = 0; i < 6; i++) {
+        const ws = await wsOpen(`ws://127.0.0.1:${port}/`);
+        t.after(() => ws.terminate());
+        const [pid, text] = (await wsAsk(ws, `m${i}`)).split(': ');
+        assert.equal(text, `m${i}`);
+        pids.add(pid);
+      }
+      for (const pid of pids) assert.ok(srv.workers().map(String).includes(pid));
+    });
+  }
+
   test('socket.io (websocket transport) across two workers and a HUP', { timeout: 40000 }, async (t) => {
     const { srv, port } = await serve(t, 'socketio.mjs', ['--graceful-timeout', '3']);
     const connect = () => new Promise((resolve, reject) => {

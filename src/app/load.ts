@@ -37,11 +37,22 @@ export function resolveAppModule(spec: AppSpec, cwd: string): string {
   }
 }
 
+/** Called with the http.Server a node-interface app is served by, before it accepts connections. */
+export type OnServer = (server: import('node:http').Server) => unknown;
+
 /**
  * Imports the module and returns the application object the APP argument names; undefined when
  * the APP names no export and the module has no default one (it may start a server itself).
  */
 export async function loadApp(appArg: string, cwd: string): Promise<unknown> {
+  return (await importApp(appArg, cwd)).app;
+}
+
+/**
+ * loadApp, and the module's `onServer` export (a named export, or a property of a CommonJS
+ * module.exports): how an exported app reaches the server tusk builds for it, to attach WebSockets.
+ */
+export async function importApp(appArg: string, cwd: string): Promise<{ app: unknown; onServer: OnServer | undefined }> {
   const spec = parseAppSpec(appArg);
   const file = resolveAppModule(spec, cwd);
   const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
@@ -60,7 +71,10 @@ export async function loadApp(appArg: string, cwd: string): Promise<unknown> {
     app = await (app as (...args: unknown[]) => unknown)(...spec.args);
     if (app === undefined || app === null) throw new AppLoadError(`app: ${spec.module}:${spec.name}(...) returned ${String(app)}`);
   }
-  return app;
+  const cjs = mod.default as { onServer?: unknown } | null | undefined;
+  const onServer = typeof mod.onServer === 'function' ? mod.onServer : (typeof cjs === 'object' || typeof cjs === 'function') && typeof cjs?.onServer === 'function' ? cjs.onServer : undefined;
+  if (onServer !== undefined && onServer.length !== 1) throw new AppLoadError(`app: ${spec.module}: onServer must take one argument, the http.Server`);
+  return { app, onServer: onServer as OnServer | undefined };
 }
 
 function isEmptyObject(value: unknown): boolean {

@@ -7,7 +7,7 @@ import type { Settings } from '../config/settings.js';
 import { EngineHost, engineOptions, type Dispatch } from './engine.js';
 import type { FetchHandler } from './fetch.js';
 import type { ListenCapture } from './listen.js';
-import { AppLoadError, loadApp } from '../app/load.js';
+import { AppLoadError, importApp, type OnServer } from '../app/load.js';
 import { nativeDispatch, type NativeHandler } from './native.js';
 import { NodeHost, isNodeApp, nodeServer } from './node.js';
 
@@ -32,6 +32,13 @@ export interface ServeEvents {
   idle(upgraded: number): void;
 }
 
+/** What a worker serves: the app, the interface it is served by, and its onServer export. */
+export interface ServedApp {
+  app: unknown;
+  kind: InterfaceName;
+  onServer?: OnServer;
+}
+
 /** Finds the fetch handler in an app: `{ fetch }` (Hono and friends) or a one-argument function. */
 export function fetchHandler(app: unknown): FetchHandler | null {
   if (typeof app === 'object' && app !== null && typeof (app as { fetch?: unknown }).fetch === 'function') {
@@ -52,8 +59,8 @@ const SHAPES =
  * listen() (during its load, or within boot_timeout after it when it exports nothing) is served;
  * otherwise the export. Throws a one-line AppLoadError when there is nothing to serve.
  */
-export async function loadServedApp(appArg: string, cwd: string, settings: Settings, capture: ListenCapture): Promise<{ app: unknown; kind: InterfaceName }> {
-  const exported = await loadApp(appArg, cwd);
+export async function loadServedApp(appArg: string, cwd: string, settings: Settings, capture: ListenCapture): Promise<ServedApp> {
+  const { app: exported, onServer } = await importApp(appArg, cwd);
   let app = exported;
   if (settings.interface === 'auto' || settings.interface === 'node') {
     if (capture.server) app = capture.server;
@@ -67,7 +74,9 @@ export async function loadServedApp(appArg: string, cwd: string, settings: Setti
     }
   }
   if (app === undefined) throw new AppLoadError(`app: ${appArg} has no default export; name one with ${appArg}:name (tusk serves ${SHAPES})`);
-  return { app, kind: pickInterface(app, settings.interface, appArg) };
+  const kind = pickInterface(app, settings.interface, appArg);
+  if (onServer !== undefined && kind !== 'node') throw new AppLoadError(`app: ${appArg} exports onServer, which only the node interface calls (this app is served by the ${kind} interface)`);
+  return { app, kind, onServer };
 }
 
 /** The interface an app is served with; throws a one-line Error when the shape does not fit. */
@@ -85,8 +94,8 @@ export function pickInterface(app: unknown, wanted: Settings['interface'], name:
 }
 
 /** Serves the app on listeners at `fds`; accepting begins with `start()`. */
-export async function startServing(app: unknown, kind: InterfaceName, fds: number[], settings: Settings, events: ServeEvents): Promise<Serving> {
-  if (kind === 'node') return serveNode(app, fds, settings, events);
+export async function startServing(app: unknown, kind: InterfaceName, fds: number[], settings: Settings, events: ServeEvents, onServer?: OnServer): Promise<Serving> {
+  if (kind === 'node') return serveNode(app, fds, settings, events, onServer);
   let dispatch: (host: EngineHost) => Dispatch;
   if (kind === 'fetch') {
     // Loaded only for fetch apps: touching globalThis.Response loads undici (~16 ms of every boot).
@@ -102,8 +111,9 @@ export async function startServing(app: unknown, kind: InterfaceName, fds: numbe
   return { interface: kind, start: () => engine.start(), drain: () => engine.drain() };
 }
 
-async function serveNode(app: unknown, fds: number[], settings: Settings, events: ServeEvents): Promise<Serving> {
+async function serveNode(app: unknown, fds: number[], settings: Settings, events: ServeEvents, onServer?: OnServer): Promise<Serving> {
   const server: http.Server = await nodeServer(app);
+  await onServer?.(server);
   let draining = false;
   let acceptor: Acceptor | null = null;
   let paused = false;
