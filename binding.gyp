@@ -9,6 +9,8 @@
         "native/heartbeat.cc",
         "native/identity.cc",
         "native/reap.cc",
+        "native/notify.cc",
+        "native/terminal.cc",
         "native/accept.cc",
         "native/accept_wrap.cc",
         "native/http/parser.cc",

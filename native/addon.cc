@@ -8,8 +8,10 @@
 #include "http/bench.h"
 #include "http/bridge.h"
 #include "listen.h"
+#include "notify.h"
 #include "reap.h"
 #include "spawn.h"
+#include "terminal.h"
 
 namespace tusk {
 
@@ -27,7 +29,10 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("groupList", Napi::Function::New<GroupList>(env, "groupList"));
   exports.Set("chownFd", Napi::Function::New<ChownFd>(env, "chownFd"));
   exports.Set("reap", Napi::Function::New<Reap>(env, "reap"));
+  exports.Set("peekExited", Napi::Function::New<PeekExited>(env, "peekExited"));
   exports.Set("parentPid", Napi::Function::New<ParentPid>(env, "parentPid"));
+  exports.Set("notify", Napi::Function::New<Notify>(env, "notify"));
+  exports.Set("inForeground", Napi::Function::New<InForeground>(env, "inForeground"));
   exports.Set("Acceptor", AcceptorWrap::Define(env));
   exports.Set("Engine", http::EngineWrap::Define(env));
   Napi::Object bench = Napi::Object::New(env);  // bench/micro.mjs only

@@ -1,5 +1,7 @@
 // reap.cc — collects the exit status of one of the master's own children. waitpid(-1) would also
 // steal the children that libuv (child_process) started, so the master asks about each pid it forked.
+// As PID 1 it must also reap orphans the kernel hands it: `peekExited` names an exited child without
+// collecting it (WNOWAIT), and the master's policy (src/orphans.ts) decides whether it is one to reap.
 #include "reap.h"
 
 #include <signal.h>
@@ -32,6 +34,18 @@ Napi::Value Reap(const Napi::CallbackInfo& info) {
     out.Set("signal", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
   }
   return out;
+}
+
+Napi::Value PeekExited(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  siginfo_t si{};
+  int rc;
+  do {
+    rc = waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT);
+  } while (rc < 0 && errno == EINTR);
+  if (rc < 0 && errno == ECHILD) return Napi::Number::New(env, 0);
+  if (rc < 0) return throw_system_error(env, "waitid", last_error());
+  return Napi::Number::New(env, si.si_pid);
 }
 
 Napi::Value ParentPid(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), getppid()); }

@@ -1,7 +1,8 @@
 // arbiter.ts — the master. It binds the listeners, spawns and watches the workers, and turns
 // signals into actions: TERM graceful stop, INT/QUIT quick stop, HUP reload, TTIN/TTOU scale,
-// CHLD reap (and a worker's notice that its heartbeat changed). Signal handlers only queue the
-// signal; `tick` (the main loop) drains the queue, then murders silent workers, reaps dead ones
+// USR2 binary upgrade (a new master on the same sockets), WINCH stop the workers but keep the
+// master, CHLD reap (and a worker's notice that its heartbeat changed). Signal handlers only queue
+// the signal; `tick` (the main loop) drains the queue, then murders silent workers, reaps dead ones
 // and promotes spares, spawns or retires workers to match the target.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,12 +18,13 @@ import { HeartbeatWatch } from './heartbeat.js';
 import { Pidfile } from './pidfile.js';
 import { MemoryWatch, SAMPLES_IN_A_ROW } from './memory.js';
 import { userEnv, workerEnv, workerIdentity } from './identity.js';
+import { inherit, spawnMaster } from './upgrade.js';
 import { PROMOTE_SIGNAL, WORKER_ENV, type WorkerBoot } from './protocol.js';
 
 export const VERSION = (JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Signals the master acts on; each has a handle method below. */
-const SIGNALS = ['SIGHUP', 'SIGQUIT', 'SIGINT', 'SIGTERM', 'SIGTTIN', 'SIGTTOU', 'SIGCHLD'] as const;
+const SIGNALS = ['SIGHUP', 'SIGQUIT', 'SIGINT', 'SIGTERM', 'SIGTTIN', 'SIGTTOU', 'SIGUSR2', 'SIGWINCH', 'SIGCHLD'] as const;
 type MasterSignal = (typeof SIGNALS)[number];
 
 /** How long a worker gets between SIGABRT and SIGKILL after a heartbeat timeout. */
@@ -103,6 +105,10 @@ export class Arbiter {
   private wakeScheduled = false;
   private exitCode: number = EXIT.OK;
   private readonly pidfile: Pidfile | null;
+  /** The new master a USR2 started, until it exits. */
+  private childMaster: number | null = null;
+  /** The master that started this one with USR2, until it exits. */
+  private parentMaster: number | null = null;
 
   constructor(options: ArbiterOptions) {
     this.settings = options.settings;
@@ -122,7 +128,15 @@ export class Arbiter {
     process.umask(this.settings.umask);
     log.info(`Starting tusk ${VERSION}`);
     this.pidfile?.create();
-    this.listeners = await bindListeners(this.settings.bind, this.settings.backlog, this.settings.reuse_port);
+    const inherited = inherit();
+    if (inherited) {
+      this.parentMaster = inherited.parentPid || null;
+      this.listeners = inherited.listeners;
+      if (JSON.stringify(this.settings.bind) !== JSON.stringify(this.listeners.map((l) => l.bind)))
+        log.warning('bind changed in the configuration; a new master serves on the sockets it inherits');
+    } else {
+      this.listeners = await bindListeners(this.settings.bind, this.settings.backlog, this.settings.reuse_port);
+    }
     for (const l of this.listeners) log.info(`Listening at: ${formatListener(l)} (${process.pid})`);
     process.title = `tusk: master [${this.name}]`;
     for (const sig of SIGNALS) process.on(sig, () => this.signal(sig));
@@ -161,6 +175,8 @@ export class Arbiter {
     }
     this.murderWorkers();
     this.reapWorkers();
+    this.reapChildMaster();
+    this.maybePromote();
     this.recycleWorkers();
     if (this.stopping) {
       if (this.workers.size === 0) return this.exit();
@@ -178,6 +194,8 @@ export class Arbiter {
       case 'SIGQUIT': return this.handleQuit();
       case 'SIGTTIN': return this.handleTtin();
       case 'SIGTTOU': return this.handleTtou();
+      case 'SIGUSR2': return this.handleUsr2();
+      case 'SIGWINCH': return this.handleWinch();
       case 'SIGCHLD': return; // the loop reaps after draining the queue
     }
   }
@@ -218,6 +236,36 @@ export class Arbiter {
     log.info(`Number of workers: ${this.targetWorkers}`);
   }
 
+  /**
+   * Binary upgrade: a new master (same node, argv, environment) on the same sockets starts its own
+   * workers; this one keeps serving until WINCH/TERM (upgrade) or until the new one is stopped.
+   */
+  private handleUsr2(): void {
+    if (this.stopping) return;
+    if (this.childMaster !== null) return log.warning('USR2 signal ignored. Child exists.');
+    if (this.parentMaster !== null) return log.warning('USR2 signal ignored. Parent exists.');
+    if (process.pid === 1) return log.warning('USR2 signal ignored: as PID 1 this master cannot hand over (its exit ends the container); use HUP');
+    const pidfile = this.pidfile?.path;
+    try {
+      if (pidfile) this.pidfile!.rename(`${pidfile}.oldbin`);
+      this.childMaster = spawnMaster(this.listeners, process.env);
+    } catch (err) {
+      if (pidfile) this.pidfile!.rename(pidfile);
+      return log.error(`Cannot start a new master: ${(err as Error).message}`);
+    }
+    log.info(`Started a new master (pid: ${this.childMaster})`);
+  }
+
+  /** Stops the workers gracefully and keeps the master and its sockets (an upgrade's second step). */
+  private handleWinch(): void {
+    if (this.stopping) return;
+    // A terminal sends WINCH to its foreground group on every resize: only meant for us elsewhere.
+    if (addon.inForeground()) return log.debug('SIGWINCH ignored: in the foreground of a terminal');
+    log.info('Graceful stop of workers');
+    this.targetWorkers = 0;
+    for (const w of this.workers.values()) this.killWorker(w, 'SIGTERM', this.settings.graceful_timeout * 1000);
+  }
+
   // ---- lifecycle ----
 
   private async reload(): Promise<void> {
@@ -247,7 +295,8 @@ export class Arbiter {
     const grace = graceful ? this.settings.graceful_timeout * 1000 : QUICK_STOP_MS;
     this.stopping = { graceful, deadline: now() + grace };
     // New connections are refused at once; queued ones are served by workers still accepting.
-    closeListeners(this.listeners);
+    // Another master of an upgrade still serves on the sockets: their files stay.
+    closeListeners(this.listeners, this.childMaster === null && this.parentMaster === null);
     this.listeners = [];
     for (const w of this.workers.values()) this.killWorker(w, graceful ? 'SIGTERM' : 'SIGINT', grace);
     this.schedule();
@@ -256,7 +305,6 @@ export class Arbiter {
   private exit(): void {
     log.info('Shutting down: Master');
     if (this.timer) clearTimeout(this.timer);
-    closeListeners(this.listeners);
     this.pidfile?.unlink();
     process.exit(this.exitCode);
   }
@@ -352,10 +400,11 @@ export class Arbiter {
       for (const w of extra) this.killWorker(w, 'SIGTERM', this.settings.graceful_timeout * 1000);
     }
     const spares = this.activeWorkers(true);
-    if (spares.length < this.settings.spare_workers && now() >= this.respawnAfter) {
-      for (let i = spares.length; i < this.settings.spare_workers && !this.stopping; i++) this.spawnWorker(null);
-    } else if (spares.length > this.settings.spare_workers) {
-      for (const w of spares.slice(this.settings.spare_workers)) this.killWorker(w, 'SIGTERM', QUICK_STOP_MS);
+    const spareTarget = this.targetWorkers > 0 ? this.settings.spare_workers : 0; // none after WINCH
+    if (spares.length < spareTarget && now() >= this.respawnAfter) {
+      for (let i = spares.length; i < spareTarget && !this.stopping; i++) this.spawnWorker(null);
+    } else if (spares.length > spareTarget) {
+      for (const w of spares.slice(spareTarget)) this.killWorker(w, 'SIGTERM', QUICK_STOP_MS);
     }
     this.retireOldGeneration();
   }
@@ -461,12 +510,7 @@ export class Arbiter {
   /** Collects every worker that exited, and decides whether its death stops the server. */
   private reapWorkers(): void {
     for (const w of [...this.workers.values()]) {
-      let status: ExitStatus | null;
-      try {
-        status = addon.reap(w.pid);
-      } catch {
-        status = { pid: w.pid, code: null, signal: null };
-      }
+      const status = collect(w.pid);
       if (!status) continue;
       this.workers.delete(w.pid);
       const reason = status.code === EXIT.APP_LOAD_ERROR || status.code === EXIT.BOOT_ERROR ? w.heartbeat.reason() : '';
@@ -475,8 +519,25 @@ export class Arbiter {
     }
   }
 
+  /** The new master of an upgrade exited (stopped for a rollback, or failed): this one is the master again. */
+  private reapChildMaster(): void {
+    const status = this.childMaster === null ? null : collect(this.childMaster);
+    if (!status) return;
+    (status.code === EXIT.OK ? log.info : log.error)(`New master (pid: ${status.pid}) ${describeExit(status)}; this master serves on`);
+    this.childMaster = null;
+    const pidfile = this.pidfile?.path;
+    if (pidfile?.endsWith('.oldbin')) this.pidfile!.rename(pidfile.slice(0, -'.oldbin'.length));
+  }
+
+  /** The master that started this one exited: the upgrade is complete. */
+  private maybePromote(): void {
+    if (this.parentMaster === null || addon.parentPid() === this.parentMaster) return;
+    log.info('Master has been promoted.');
+    this.parentMaster = null;
+  }
+
   private workerExited(w: WorkerRecord, status: ExitStatus, reason: string): void {
-    const how = status.signal !== null && status.signal !== 0 ? `was killed by signal ${signalName(status.signal)}` : `exited with code ${status.code}`;
+    const how = describeExit(status);
     const expected = w.stopAt !== null || this.stopping !== null;
     if (expected && status.code === EXIT.OK) log.info(`Worker exiting (pid: ${w.pid})`);
     else if (expected) log.info(`Worker (pid: ${w.pid}) ${how}`);
@@ -513,6 +574,19 @@ export class Arbiter {
     this.backoff.set(w.slot, { crashes, until: now() + delay });
     if (delay > 0) log.warning(`Slot ${w.slot} restarts in ${(delay / 1000).toFixed(1)} s (crash ${crashes} in a row after ${((now() - w.readyAt) / 1000).toFixed(1)} s of serving)`);
   }
+}
+
+/** The exit status of a child the master forked, or null while it runs; unknown when not ours. */
+function collect(pid: number): ExitStatus | null {
+  try {
+    return addon.reap(pid);
+  } catch {
+    return { pid, code: null, signal: null };
+  }
+}
+
+function describeExit(status: ExitStatus): string {
+  return status.signal !== null && status.signal !== 0 ? `was killed by signal ${signalName(status.signal)}` : `exited with code ${status.code}`;
 }
 
 function signalName(n: number): string {

@@ -77,14 +77,17 @@ export async function bindListeners(binds: string[], backlog: number, reusePort:
   return out;
 }
 
-/** Closes the master's copies; removes the unix socket files this master created. */
-export function closeListeners(listeners: Listener[]): void {
+/**
+ * Closes the master's copies; removes the unix socket files this master created, unless `unlink`
+ * is false (another master, during a binary upgrade, still serves on them).
+ */
+export function closeListeners(listeners: Listener[], unlink = true): void {
   for (const l of listeners) {
     try {
       addon.closeFd(l.fd);
     } catch {
       // already closed
     }
-    if (l.family === 'unix' && l.path && l.bind.startsWith('unix:')) fs.rmSync(l.path, { force: true });
+    if (unlink && l.family === 'unix' && l.path && l.bind.startsWith('unix:')) fs.rmSync(l.path, { force: true });
   }
 }

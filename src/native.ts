@@ -127,7 +127,13 @@ export interface Addon {
   groupList(userName: string, gid: number): number[];
   chownFd(fd: number, uid: number, gid: number): void;
   reap(pid: number): ExitStatus | null;
+  /** Some exited child not yet reaped (left a zombie for reap), else 0. */
+  peekExited(): number;
   parentPid(): number;
+  /** One datagram to a unix socket ('@name': abstract), as sd_notify sends to NOTIFY_SOCKET. */
+  notify(socketPath: string, message: string): void;
+  /** The process has a controlling terminal and is in its foreground process group. */
+  inForeground(): boolean;
   Acceptor: new (fds: number[], onConnections: (fds: number[]) => void) => Acceptor;
   Engine: new (fds: number[], options: EngineOptions, handlers: EngineHandlers) => Engine;
   /** For bench/micro.mjs: each runs one hot piece `n` times inside C++. */

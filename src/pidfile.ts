@@ -1,15 +1,31 @@
 // pidfile.ts — the master's pidfile (Gunicorn's Pidfile): written at start, refused when it names
-// another running process, and removed at exit only while it still names this process.
+// another running process, renamed during a binary upgrade (PIDFILE.oldbin), and removed at exit
+// only while it still names this process.
 import fs from 'node:fs';
 
 export class Pidfile {
-  constructor(readonly path: string) {}
+  constructor(private file: string) {}
+
+  get path(): string {
+    return this.file;
+  }
 
   /** Writes this process's pid; throws when the file names another process that is running. */
   create(): void {
     const old = this.read();
     if (old !== null && old !== process.pid && processExists(old)) throw new Error(`pidfile ${this.path} names a running process (${old}): already running?`);
     fs.writeFileSync(this.path, `${process.pid}\n`);
+  }
+
+  /** Moves the file to `to` (written afresh if it went missing); later calls act on `to`. */
+  rename(to: string): void {
+    try {
+      fs.renameSync(this.file, to);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      fs.writeFileSync(to, `${process.pid}\n`);
+    }
+    this.file = to;
   }
 
   /** Removes the file if it still names this process. */

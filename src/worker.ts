@@ -191,9 +191,10 @@ class Worker {
       return call.call(this, event, ...args);
     } as typeof process.emit;
     for (const sig of Object.keys(stops)) process.on(sig, () => {}); // starts Node's watcher for it
-    process.on('SIGHUP', () => {}); // the master reloads; a worker has nothing to reload
-    process.on('SIGTTIN', () => {});
-    process.on('SIGTTOU', () => {});
+    // The master's signals, when a terminal or `kill -- -PGID` sends them to the whole group: HUP
+    // (the master reloads), TTIN/TTOU (it scales), TSTP (a worker is not stopped from outside: it
+    // would hold its connections, then be killed by the heartbeat). WINCH and PIPE Node ignores.
+    for (const sig of ['SIGHUP', 'SIGTTIN', 'SIGTTOU', 'SIGTSTP'] as const) process.on(sig, () => {});
     process.on(PROMOTE_SIGNAL, () => this.promote());
   }
 

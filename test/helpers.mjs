@@ -24,7 +24,7 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 // Variables that would change the CLI's behaviour behind a test's back.
 const SCRUB = [
   'PORT', 'WEB_CONCURRENCY', 'TUSK_CMD_ARGS', 'LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES',
-  'NODE_TEST_CONTEXT', 'NODE_CHANNEL_FD',
+  'NODE_TEST_CONTEXT', 'NODE_CHANNEL_FD', 'NOTIFY_SOCKET', 'WATCHDOG_USEC', 'WATCHDOG_PID', 'TUSK_FDS', 'TUSK_MASTER_PID',
 ];
 
 export function cleanEnv(extra = {}) {

@@ -126,3 +126,20 @@ describe('pidfile and process titles', () => {
       `worker title [${rel}] (now ${JSON.stringify(cmdline(w))})`);
   });
 });
+
+describe('signals a worker is not meant to act on', () => {
+  test('HUP, TTIN, TTOU, TSTP, WINCH, PIPE and USR2 leave a worker running and serving; PIPE leaves the master', { timeout: 30000 }, async (t) => {
+    const { srv, port } = await serve(t, ['-w', '1'], 1);
+    const [worker] = workerPids(srv.pid);
+    for (const sig of ['SIGHUP', 'SIGTTIN', 'SIGTTOU', 'SIGTSTP', 'SIGWINCH', 'SIGPIPE', 'SIGUSR2']) process.kill(worker, sig);
+    process.kill(srv.pid, 'SIGPIPE');
+    await sleep(500);
+    const st = procStat(worker);
+    assert.ok(st && st.state !== 'T' && st.state !== 'Z', `worker state ${st?.state}`);
+    assert.deepEqual(workerPids(srv.pid), [worker], 'the same worker serves');
+    const r = await request({ port, path: '/pid' });
+    assert.equal(r.body, String(worker));
+    assert.ok(srv.alive());
+    assert.doesNotMatch(srv.stderr(), /was killed by signal|exited with code/);
+  });
+});
