@@ -31,6 +31,8 @@ struct Plan {
   std::vector<char*> argv, envp;
   std::vector<int> fds;
   int death_signal = 0;
+  // The directory to exec in; empty: the parent's.
+  std::string cwd;
   pid_t parent = 0;
   long max_fd = 0;
   // The identity to drop to (user, group, initgroups); resolved to numbers by the caller.
@@ -41,8 +43,8 @@ struct Plan {
 };
 
 // What the child was doing when it failed, reported with the errno.
-enum Step : int { kStepFds, kStepSetgroups, kStepSetgid, kStepSetuid, kStepDeathSignal, kStepExec };
-const char* const kStepNames[] = {"dup2", "setgroups", "setgid", "setuid", "prctl", "execve"};
+enum Step : int { kStepFds, kStepSetgroups, kStepSetgid, kStepSetuid, kStepDeathSignal, kStepChdir, kStepExec };
+const char* const kStepNames[] = {"dup2", "setgroups", "setgid", "setuid", "prctl", "chdir", "execve"};
 
 bool read_strings(Napi::Value value, std::vector<std::string>& out) {
   if (!value.IsArray()) return false;
@@ -121,6 +123,7 @@ void close_fds(int first, long last, long max_fd) {
     if (prctl(PR_SET_PDEATHSIG, plan.death_signal) != 0) fail(report, kStepDeathSignal, errno);
     if (getppid() != plan.parent) _exit(0);  // the master died before the death signal was armed
   }
+  if (!plan.cwd.empty() && chdir(plan.cwd.c_str()) != 0) fail(report, kStepChdir, errno);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -132,7 +135,7 @@ void close_fds(int first, long last, long max_fd) {
 
 Napi::Value Spawn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const char* usage = "spawn({ file, args, env, fds, deathSignal, identity?: { uid, gid, groups } })";
+  const char* usage = "spawn({ file, args, env, fds, deathSignal, identity?: { uid, gid, groups }, cwd?: string })";
   if (info.Length() < 1 || !info[0].IsObject()) return throw_type_error(env, usage);
   Napi::Object options = info[0].As<Napi::Object>();
   Plan plan;
@@ -151,6 +154,9 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   if (plan.fds.size() > static_cast<size_t>(kMaxPlacedFds)) return throw_system_error(env, "spawn", -EMFILE);
   Napi::Value death = options.Get("deathSignal");
   plan.death_signal = death.IsNumber() ? death.As<Napi::Number>().Int32Value() : 0;
+  Napi::Value cwd = options.Get("cwd");
+  if (cwd.IsString()) plan.cwd = cwd.As<Napi::String>();
+  else if (!cwd.IsUndefined()) return throw_type_error(env, usage);
   Napi::Value identity = options.Get("identity");
   if (identity.IsObject()) {
     Napi::Object id = identity.As<Napi::Object>();
@@ -203,7 +209,8 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     int step = report[0] >= kStepFds && report[0] <= kStepExec ? report[0] : kStepExec;
-    return throw_system_error(env, kStepNames[step], -report[1], step == kStepExec ? plan.file : std::string());
+    std::string what = step == kStepExec ? plan.file : step == kStepChdir ? plan.cwd : std::string();
+    return throw_system_error(env, kStepNames[step], -report[1], what);
   }
   return Napi::Number::New(env, pid);
 }

@@ -248,7 +248,7 @@ export class Arbiter {
     const pidfile = this.pidfile?.path;
     try {
       if (pidfile) this.pidfile!.rename(`${pidfile}.oldbin`);
-      this.childMaster = spawnMaster(this.listeners, process.env);
+      this.childMaster = spawnMaster(this.listeners, process.env, this.sources.cwd);
     } catch (err) {
       if (pidfile) this.pidfile!.rename(pidfile);
       return log.error(`Cannot start a new master: ${(err as Error).message}`);

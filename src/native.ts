@@ -32,6 +32,8 @@ export interface SpawnOptions {
   deathSignal: number;
   /** Groups, gid and uid the child switches to before exec (in that order); null to keep the master's. */
   identity?: { uid: number; gid: number; groups: number[] } | null;
+  /** The directory the child execs in; absent: the master's. */
+  cwd?: string;
 }
 
 /** A user database entry (getpwnam_r / getpwuid_r). */

@@ -20,10 +20,11 @@ export interface Inheritance {
 }
 
 /**
- * Starts a new master on `listeners`; returns its pid. `env` is the environment it gets, before
- * tusk's own variables are added. Throws the addon's error when fork or exec fails.
+ * Starts a new master on `listeners` in `cwd` (where this one was started: its argv's relative
+ * paths are relative to it); returns its pid. `env` is the environment it gets, before tusk's own
+ * variables are added. Throws the addon's error when fork, chdir or exec fails.
  */
-export function spawnMaster(listeners: Listener[], env: NodeJS.ProcessEnv): number {
+export function spawnMaster(listeners: Listener[], env: NodeJS.ProcessEnv, cwd: string): number {
   const vars = { ...env, [FDS_ENV]: JSON.stringify(listeners.map((l) => l.bind)), [PARENT_ENV]: String(process.pid) };
   return addon.spawn({
     file: process.execPath,
@@ -31,6 +32,7 @@ export function spawnMaster(listeners: Listener[], env: NodeJS.ProcessEnv): numb
     env: Object.entries(vars).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`),
     fds: listeners.map((l) => l.fd),
     deathSignal: 0, // it outlives this master: that is the point
+    cwd,
   });
 }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { startTusk, request, fixture, waitFor, sleep, cleanupAll, mkTmp, isAlive, childPids } from './helpers.mjs';
+import { startTusk, request, fixture, waitFor, sleep, cleanupAll, mkTmp, isAlive, childPids, ROOT } from './helpers.mjs';
 import { keepAliveLoad } from './keepalive-client.mjs';
 
 after(cleanupAll);
@@ -158,6 +158,21 @@ describe('binary upgrade', { concurrency: false }, () => {
     const r = await request({ port, path: '/' });
     assert.equal(r.status, 200);
     assert.ok(srv.alive());
+  });
+});
+
+describe('binary upgrade with --chdir', () => {
+  test('the new master starts where the old one was started, so relative paths mean the same', { timeout: 60000 }, async (t) => {
+    const srv = startTusk(['-b', '127.0.0.1:0', '-w', '1', '--chdir', 'test/fixtures', 'plain.mjs'], { cwd: ROOT });
+    t.after(() => srv.stop());
+    const { port } = await srv.waitForReady(1);
+    srv.kill('SIGUSR2');
+    const pid = await newMaster(srv);
+    const [worker] = await readyWorkers(srv, pid, 1);
+    srv.kill('SIGTERM');
+    await srv.waitExit(15000);
+    const r = await request({ port, path: '/pid' });
+    assert.equal(r.body, String(worker));
   });
 });
 
