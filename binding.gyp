@@ -11,6 +11,7 @@
         "native/reap.cc",
         "native/notify.cc",
         "native/terminal.cc",
+        "native/signal_pipe.cc",
         "native/accept.cc",
         "native/accept_wrap.cc",
         "native/http/parser.cc",

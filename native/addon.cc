@@ -10,6 +10,7 @@
 #include "listen.h"
 #include "notify.h"
 #include "reap.h"
+#include "signal_pipe.h"
 #include "spawn.h"
 #include "terminal.h"
 
@@ -28,6 +29,7 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("lookupGroup", Napi::Function::New<LookupGroup>(env, "lookupGroup"));
   exports.Set("groupList", Napi::Function::New<GroupList>(env, "groupList"));
   exports.Set("chownFd", Napi::Function::New<ChownFd>(env, "chownFd"));
+  exports.Set("signalPipe", Napi::Function::New<SignalPipe>(env, "signalPipe"));
   exports.Set("reap", Napi::Function::New<Reap>(env, "reap"));
   exports.Set("peekExited", Napi::Function::New<PeekExited>(env, "peekExited"));
   exports.Set("parentPid", Napi::Function::New<ParentPid>(env, "parentPid"));

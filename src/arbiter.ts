@@ -19,7 +19,7 @@ import { Pidfile } from './pidfile.js';
 import { MemoryWatch, SAMPLES_IN_A_ROW } from './memory.js';
 import { userEnv, workerEnv, workerIdentity } from './identity.js';
 import { inherit, spawnMaster } from './upgrade.js';
-import { PROMOTE_SIGNAL, WORKER_ENV, type WorkerBoot } from './protocol.js';
+import { PROMOTE_SIGNAL, STACK_SIGNAL, WORKER_ENV, type WorkerBoot } from './protocol.js';
 
 export const VERSION = (JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -27,7 +27,10 @@ export const VERSION = (JSON.parse(fs.readFileSync(path.join(packageRoot, 'packa
 const SIGNALS = ['SIGHUP', 'SIGQUIT', 'SIGINT', 'SIGTERM', 'SIGTTIN', 'SIGTTOU', 'SIGUSR2', 'SIGWINCH', 'SIGCHLD'] as const;
 type MasterSignal = (typeof SIGNALS)[number];
 
-/** How long a worker gets between SIGABRT and SIGKILL after a heartbeat timeout. */
+/**
+ * After a heartbeat timeout: how long the worker has to leave its JavaScript stack, and then how
+ * long it gets between SIGABRT and SIGKILL.
+ */
 const ABORT_GRACE_MS = 1000;
 /** How long a quick stop (INT/QUIT) waits before SIGKILL. */
 const QUICK_STOP_MS = 1000;
@@ -69,6 +72,8 @@ interface WorkerRecord {
   aborted: boolean;
   /** Killed because it was not ready within boot_timeout. */
   bootTimedOut?: boolean;
+  /** Timed out and asked for its stack: monotonic ms until which the master waits for it. */
+  stackDeadline: number | null;
   /** Its RSS samples against max_worker_memory. */
   memory: MemoryWatch;
   /** Over max_worker_memory: its replacement is starting, and it is retired once that one is ready. */
@@ -355,7 +360,7 @@ export class Arbiter {
     }
     this.workers.set(pid, {
       pid, age, slot, bornAt: now(), readyAt: 0, generation: this.generation, heartbeat,
-      ready: false, spare, stopAt: null, killDeadline: null, aborted: false, memory: new MemoryWatch(pid), recycling: false,
+      ready: false, spare, stopAt: null, killDeadline: null, aborted: false, stackDeadline: null, memory: new MemoryWatch(pid), recycling: false,
     });
     log.info(`Booting ${spare ? 'spare ' : ''}worker with pid: ${pid}${spare ? '' : ` (slot ${slot})`}`);
   }
@@ -499,12 +504,33 @@ export class Arbiter {
         } catch {
           // gone already; the reaper will see it
         }
+      } else if (w.stackDeadline !== null) {
+        this.abortTimedOut(w, t);
       } else if (!w.aborted && this.settings.timeout > 0 && t - w.heartbeat.lastBeat > this.settings.timeout * 1000) {
         log.critical(`Worker timeout (pid: ${w.pid})`);
         w.aborted = true;
-        this.killWorker(w, 'SIGABRT', ABORT_GRACE_MS);
+        w.stopAt ??= t; // its replacement starts now
+        w.stackDeadline = t + ABORT_GRACE_MS;
+        try {
+          process.kill(w.pid, STACK_SIGNAL); // answered by its stack thread (stack.ts)
+        } catch {
+          w.stackDeadline = t; // gone already
+        }
       }
     }
+  }
+
+  /**
+   * A timed-out worker: once it has left its JavaScript stack (or did not within ABORT_GRACE_MS,
+   * blocked outside JavaScript), log it and abort the worker.
+   */
+  private abortTimedOut(w: WorkerRecord, t: number): void {
+    const stack = w.heartbeat.stack();
+    if (stack === null && t < w.stackDeadline!) return;
+    w.stackDeadline = null;
+    if (stack !== null) log.error(`Worker (pid: ${w.pid}) event loop blocked at:\n${stack}`);
+    else log.error(`Worker (pid: ${w.pid}) left no JavaScript stack within ${ABORT_GRACE_MS} ms: blocked outside JavaScript (a synchronous native call?)`);
+    this.killWorker(w, 'SIGABRT', ABORT_GRACE_MS);
   }
 
   /** Collects every worker that exited, and decides whether its death stops the server. */

@@ -3,8 +3,9 @@
 // dir). The worker fchmods it from its event loop (`WorkerHeartbeat.notify`); the master fstats it
 // (`HeartbeatWatch.check`) and only looks for st_ctime to change, timing the silence on its own
 // monotonic clock, so a wall-clock jump never kills a healthy worker. The mode bits carry the
-// worker's state (READY, DRAINING); the file's bytes carry two short messages: the slot the master
-// gives a promoted spare, and the line a worker that cannot start leaves to say why.
+// worker's state (READY, DRAINING); the file's bytes carry three messages: the slot the master
+// gives a promoted spare, the line a worker that cannot start leaves to say why, and the JavaScript
+// stack of a worker whose event loop is blocked (src/stack.ts writes it when the master asks).
 import fs from 'node:fs';
 import os from 'node:os';
 import { addon } from './native.js';
@@ -23,6 +24,10 @@ const BITS = {
 
 /** Longest message either end writes into the file. */
 const MESSAGE_BYTES = 1000;
+/** Longest stack a worker leaves; a stack message is framed by these lines, so a partial one is not read. */
+const STACK_BYTES = 16384;
+const STACK_BEGIN = '-- tusk stack --';
+const STACK_END = '-- end of stack --';
 
 /** What a worker's heartbeat says about it. */
 export interface WorkerState {
@@ -94,7 +99,15 @@ export class HeartbeatWatch {
 
   /** Gives a spare its slot, for it to read when it is promoted (WorkerHeartbeat.slot). */
   writeSlot(slot: number): void {
+    fs.ftruncateSync(this.fd, 0);
     fs.writeSync(this.fd, `${slot}\n`, 0);
+  }
+
+  /** The stack a blocked worker left (WorkerHeartbeat.leaveStack), once it is whole; null before. */
+  stack(): string | null {
+    const text = readText(this.fd, STACK_BYTES + STACK_BEGIN.length + STACK_END.length + 2);
+    if (!text.startsWith(`${STACK_BEGIN}\n`) || !text.endsWith(`\n${STACK_END}`)) return null;
+    return text.slice(STACK_BEGIN.length + 1, -STACK_END.length - 1);
   }
 
   /** The line a worker that could not start left (WorkerHeartbeat.leaveReason); '' when none. */
@@ -127,6 +140,15 @@ export class WorkerHeartbeat {
   slot(): number | null {
     const text = readText(this.fd, 16);
     return /^\d+$/.test(text) ? Number(text) : null;
+  }
+
+  /**
+   * Leaves the stack where the event loop is blocked, for the master to log. Called from another
+   * thread than the blocked one; the file is the same (descriptors are per process).
+   */
+  leaveStack(stack: string): void {
+    fs.ftruncateSync(this.fd, 0);
+    fs.writeSync(this.fd, `${STACK_BEGIN}\n${stack.slice(0, STACK_BYTES)}\n${STACK_END}`, 0);
   }
 
   /** Leaves one line saying why this worker cannot start, for the master's message. */

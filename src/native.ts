@@ -128,6 +128,11 @@ export interface Addon {
   /** gid and every group that lists the user (getgrouplist). */
   groupList(userName: string, gid: number): number[];
   chownFd(fd: number, uid: number, gid: number): void;
+  /**
+   * The read end of a non-blocking pipe that gets one byte each time the process receives
+   * `signal` (a native handler, which runs even while the event loop is blocked). Once per signal.
+   */
+  signalPipe(signal: number): number;
   reap(pid: number): ExitStatus | null;
   /** Some exited child not yet reaped (left a zombie for reap), else 0. */
   peekExited(): number;

@@ -36,3 +36,10 @@ export const PROMOTE_SIGNAL = 'SIGUSR2';
  * which the master already watches, and whose default action is to be ignored.
  */
 export const NOTICE_SIGNAL = 'SIGCHLD';
+
+/**
+ * The master's request for a blocked worker's JavaScript stack, sent when its heartbeat times out
+ * (src/stack.ts answers it). SIGURG: Node does not use it, and its default action is to be ignored,
+ * so a worker that cannot answer yet is not harmed by it.
+ */
+export const STACK_SIGNAL = 'SIGURG';

@@ -10,6 +10,7 @@ import { loadServedApp, startServing, type Serving } from './interfaces/index.js
 import { captureListen, type ListenCapture } from './interfaces/listen.js';
 import { AppLoadError, EXIT } from './errors.js';
 import { WorkerHeartbeat, beatInterval } from './heartbeat.js';
+import { startStackThread } from './stack.js';
 import { FIRST_LISTENER_FD, NOTICE_SIGNAL, PROMOTE_SIGNAL, WORKER_ENV, type WorkerBoot } from './protocol.js';
 
 class Worker {
@@ -41,6 +42,7 @@ class Worker {
     process.title = this.title();
     this.installSignals();
     this.startHeartbeat();
+    this.startStackThread();
 
     const fds = Array.from({ length: this.boot.listeners }, (_, i) => FIRST_LISTENER_FD + i);
     // Before the app loads: a server it starts with listen() is served on tusk's listeners.
@@ -205,6 +207,16 @@ class Worker {
       process.exit(EXIT.OK);
     }
     this.heartbeatFile.notify({ ready: this.ready, draining: this.stopping });
+  }
+
+  /** The thread that answers the master's request for the stack of a blocked event loop (stack.ts). */
+  private startStackThread(): void {
+    if (this.boot.settings.timeout <= 0) return; // no heartbeat timeout, no question
+    try {
+      startStackThread(this.boot.heartbeatFd, this.boot.masterPid).on('error', (err) => log.warning(`The stack thread failed: ${err.message}`));
+    } catch (err) {
+      log.warning(`No stack on a heartbeat timeout: ${(err as Error).message}`);
+    }
   }
 
   private startHeartbeat(): void {

@@ -222,7 +222,7 @@ const registry: { [K in SettingName]: SettingSpec<K> } = {
   },
   timeout: {
     name: 'timeout', flags: ['-t', '--timeout'], metavar: 'SECONDS', section: 'Worker processes',
-    help: 'A worker whose event loop has not turned for this long is killed and replaced (0 disables).',
+    help: 'A worker whose event loop has not turned for this long is replaced: the JavaScript stack where it is stuck is logged, then it is killed (0 disables).',
     default: () => 30, parse: seconds('timeout'),
   },
   graceful_timeout: {

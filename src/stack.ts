@@ -1,0 +1,105 @@
+// stack.ts — the worker's end of hung-worker diagnosis: where is a worker whose event loop is
+// blocked? Such a worker cannot run a JavaScript signal handler, so it keeps a small thread for the
+// question (a worker_threads Worker started at boot, idle on a pipe). The master asks with
+// STACK_SIGNAL, which a native handler turns into a byte on that pipe (addon.signalPipe). The
+// thread then connects to the main thread's inspector (inspector.Session.connectToMainThread, no
+// port is opened) and evaluates `new Error().stack` there: Node delivers inspector messages to a
+// busy main thread with V8's Isolate::RequestInterrupt, so the evaluation runs inside the running
+// JavaScript, on top of the frames where it is stuck. The thread writes the stack into the
+// heartbeat file (the master logs it) and tells the master at once (NOTICE_SIGNAL).
+//
+// Only N-API and public Node modules: the addon uses no V8 API, so one binary still serves every
+// Node version. A thread blocked outside JavaScript (a synchronous native call that never returns)
+// cannot be interrupted: the master waits a bounded time, then kills it anyway.
+import fs from 'node:fs';
+import inspector from 'node:inspector';
+import net from 'node:net';
+import os from 'node:os';
+import { SHARE_ENV, Worker, isMainThread, workerData } from 'node:worker_threads';
+import { addon } from './native.js';
+import { WorkerHeartbeat } from './heartbeat.js';
+import { NOTICE_SIGNAL, STACK_SIGNAL } from './protocol.js';
+
+/** What the thread is given. */
+interface StackThreadData {
+  tuskStackThread: true;
+  pipeFd: number;
+  heartbeatFd: number;
+  masterPid: number;
+}
+
+/** Frames kept: enough to reach from the stuck function back to its caller in the app. */
+const FRAMES = 64;
+const SOURCE = 'tusk:stack';
+/** Evaluated in the blocked thread; its own frames carry the SOURCE name and are dropped. */
+const EXPRESSION = `(() => {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = ${FRAMES};
+  try { return String(new Error().stack); } finally { Error.stackTraceLimit = limit; }
+})()
+//# sourceURL=${SOURCE}`;
+
+/**
+ * Starts the stack thread of this worker (from the main thread, at boot, before the app loads so
+ * that a load that hangs is covered too). Throws when the signal's handler cannot be installed.
+ */
+export function startStackThread(heartbeatFd: number, masterPid: number): Worker {
+  const data: StackThreadData = {
+    tuskStackThread: true,
+    pipeFd: addon.signalPipe(os.constants.signals[STACK_SIGNAL]),
+    heartbeatFd,
+    masterPid,
+  };
+  const thread = new Worker(new URL(import.meta.url), { workerData: data, env: SHARE_ENV, stdout: true, stderr: true, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8, codeRangeSizeMb: 4 } });
+  thread.unref();
+  return thread;
+}
+
+/** The frames of a stack string, without the message line and the evaluation's own frames. */
+export function framesOf(stack: string): string {
+  return stack.split('\n').filter((line) => /^\s+at /.test(line) && !line.includes(SOURCE)).join('\n');
+}
+
+/** The thread: waits for the master's request and answers each one. */
+function serve(data: StackThreadData): void {
+  const heartbeat = new WorkerHeartbeat(data.heartbeatFd);
+  const pipe = new net.Socket({ fd: data.pipeFd, readable: true, writable: false });
+  let busy = false;
+  pipe.on('data', () => {
+    if (busy) return;
+    busy = true;
+    capture((stack) => {
+      busy = false;
+      try {
+        heartbeat.leaveStack(stack);
+        process.kill(data.masterPid, NOTICE_SIGNAL);
+      } catch {
+        // the master reads the file on its next tick, or it is gone
+      }
+    });
+  });
+}
+
+/** Evaluates the stack in the main thread; `done` gets the frames, or why there are none. */
+function capture(done: (stack: string) => void): void {
+  const session = new inspector.Session();
+  try {
+    session.connectToMainThread();
+  } catch (err) {
+    return done(`(no stack: ${(err as Error).message})`);
+  }
+  session.post('Runtime.evaluate', { expression: EXPRESSION, returnByValue: true, silent: true }, (err, reply) => {
+    session.disconnect();
+    const value: unknown = reply?.result?.value;
+    if (err || typeof value !== 'string') return done(`(no stack: ${err?.message ?? reply?.exceptionDetails?.text ?? 'no answer'})`);
+    done(framesOf(value) || '(no JavaScript frames)');
+  });
+}
+
+if (!isMainThread && (workerData as Partial<StackThreadData> | null)?.tuskStackThread) {
+  try {
+    serve(workerData as StackThreadData);
+  } catch (err) {
+    fs.writeSync(2, `tusk: the stack thread could not start: ${(err as Error).message}\n`);
+  }
+}
