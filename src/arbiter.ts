@@ -3,7 +3,8 @@
 // USR2 binary upgrade (a new master on the same sockets), WINCH stop the workers but keep the
 // master, CHLD reap (and a worker's notice that its heartbeat changed). Signal handlers only queue
 // the signal; `tick` (the main loop) drains the queue, then murders silent workers, reaps dead ones
-// and promotes spares, spawns or retires workers to match the target.
+// and promotes spares, spawns or retires workers to match the target. The service manager hears of
+// readiness, reloads and stops (systemd.ts); as PID 1 the loop also reaps orphans (orphans.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +20,8 @@ import { Pidfile } from './pidfile.js';
 import { MemoryWatch, SAMPLES_IN_A_ROW } from './memory.js';
 import { userEnv, workerEnv, workerIdentity } from './identity.js';
 import { inherit, spawnMaster } from './upgrade.js';
+import { ServiceNotifier, newMasterEnv, withoutServiceEnv } from './systemd.js';
+import { OrphanReaper } from './orphans.js';
 import { PROMOTE_SIGNAL, STACK_SIGNAL, WORKER_ENV, type WorkerBoot } from './protocol.js';
 
 export const VERSION = (JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
@@ -114,6 +117,10 @@ export class Arbiter {
   private childMaster: number | null = null;
   /** The master that started this one with USR2, until it exits. */
   private parentMaster: number | null = null;
+  private readonly service = ServiceNotifier.fromEnv();
+  /** READY=1 has been sent for the first generation. */
+  private announced = false;
+  private readonly orphans = OrphanReaper.needed() ? new OrphanReaper((pid) => this.workers.has(pid) || pid === this.childMaster) : null;
 
   constructor(options: ArbiterOptions) {
     this.settings = options.settings;
@@ -144,6 +151,7 @@ export class Arbiter {
     }
     for (const l of this.listeners) log.info(`Listening at: ${formatListener(l)} (${process.pid})`);
     process.title = `tusk: master [${this.name}]`;
+    this.service.startWatchdog();
     for (const sig of SIGNALS) process.on(sig, () => this.signal(sig));
     this.manageWorkers();
     this.schedule();
@@ -181,12 +189,14 @@ export class Arbiter {
     this.murderWorkers();
     this.reapWorkers();
     this.reapChildMaster();
+    this.orphans?.reap();
     this.maybePromote();
     this.recycleWorkers();
     if (this.stopping) {
       if (this.workers.size === 0) return this.exit();
     } else {
       this.manageWorkers();
+      this.announceReady();
     }
     this.schedule();
   }
@@ -225,6 +235,7 @@ export class Arbiter {
   /** Reload: resolve the configuration again, start a new generation, retire the old one once it is ready. */
   private handleHup(): void {
     if (this.stopping) return;
+    this.service.reloading();
     void this.reload();
   }
 
@@ -253,7 +264,7 @@ export class Arbiter {
     const pidfile = this.pidfile?.path;
     try {
       if (pidfile) this.pidfile!.rename(`${pidfile}.oldbin`);
-      this.childMaster = spawnMaster(this.listeners, process.env, this.sources.cwd);
+      this.childMaster = spawnMaster(this.listeners, newMasterEnv(process.env), this.sources.cwd);
     } catch (err) {
       if (pidfile) this.pidfile!.rename(pidfile);
       return log.error(`Cannot start a new master: ${(err as Error).message}`);
@@ -279,7 +290,7 @@ export class Arbiter {
       ({ settings } = await resolveConfig({ ...this.sources, env: process.env }));
     } catch (err) {
       log.error(`Reload failed, keeping the current configuration: ${(err as Error).message}`);
-      return;
+      return this.serviceReady();
     }
     if (JSON.stringify(settings.bind) !== JSON.stringify(this.settings.bind))
       log.warning('bind changed in the configuration; new addresses take effect after a restart');
@@ -299,9 +310,10 @@ export class Arbiter {
     if (this.stopping && (graceful || !this.stopping.graceful)) return;
     const grace = graceful ? this.settings.graceful_timeout * 1000 : QUICK_STOP_MS;
     this.stopping = { graceful, deadline: now() + grace };
+    if (!this.upgrading()) this.service.stopping(); // else the service goes on in the other master
     // New connections are refused at once; queued ones are served by workers still accepting.
     // Another master of an upgrade still serves on the sockets: their files stay.
-    closeListeners(this.listeners, this.childMaster === null && this.parentMaster === null);
+    closeListeners(this.listeners, !this.upgrading());
     this.listeners = [];
     for (const w of this.workers.values()) this.killWorker(w, graceful ? 'SIGTERM' : 'SIGINT', grace);
     this.schedule();
@@ -310,8 +322,28 @@ export class Arbiter {
   private exit(): void {
     log.info('Shutting down: Master');
     if (this.timer) clearTimeout(this.timer);
+    if (this.childMaster !== null) this.service.mainPid(this.childMaster);
     this.pidfile?.unlink();
     process.exit(this.exitCode);
+  }
+
+  /** Another master of a binary upgrade runs: the one that started this one, or the one this one started. */
+  private upgrading(): boolean {
+    return this.childMaster !== null || this.parentMaster !== null;
+  }
+
+  /** READY=1 for the service manager; during an upgrade also MAINPID, so that it follows this master. */
+  private serviceReady(): void {
+    this.announced = true;
+    this.service.ready(this.upgrading() ? process.pid : undefined);
+  }
+
+  /** The first generation serves: every one of its workers is ready. */
+  private announceReady(): void {
+    if (this.announced || this.reloading !== null) return;
+    const serving = this.activeWorkers();
+    if (serving.length < this.targetWorkers || !serving.every((w) => w.ready)) return;
+    this.serviceReady();
   }
 
   /** Stops everything because the workers cannot run; `code` becomes the exit code. */
@@ -327,7 +359,7 @@ export class Arbiter {
   private spawnWorker(slot: number | null): void {
     const spare = slot === null;
     const age = ++this.lastAge;
-    const user = userEnv(this.settings);
+    const user = withoutServiceEnv(userEnv(this.settings));
     const boot: WorkerBoot = {
       masterPid: process.pid,
       age,
@@ -440,6 +472,7 @@ export class Arbiter {
     }
     log.info(`Reload complete: generation ${this.generation} serving`);
     this.reloading = null;
+    this.serviceReady();
   }
 
   /**
@@ -551,6 +584,7 @@ export class Arbiter {
     if (!status) return;
     (status.code === EXIT.OK ? log.info : log.error)(`New master (pid: ${status.pid}) ${describeExit(status)}; this master serves on`);
     this.childMaster = null;
+    this.service.mainPid(process.pid);
     const pidfile = this.pidfile?.path;
     if (pidfile?.endsWith('.oldbin')) this.pidfile!.rename(pidfile.slice(0, -'.oldbin'.length));
   }
@@ -579,7 +613,7 @@ export class Arbiter {
       this.generation = this.reloading;
       this.reloading = null;
       if (this.previous) ({ settings: this.settings, targetWorkers: this.targetWorkers } = this.previous);
-      return;
+      return this.serviceReady();
     }
     const why = reason ? `: ${reason}` : '';
     if (status.code === EXIT.APP_LOAD_ERROR) return this.halt(`App failed to load${why}; shutting down`, EXIT.APP_LOAD_ERROR);
