@@ -5,9 +5,6 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { AppLoadError, ConfigError } from '../errors.js';
-
-// interfaces/index.ts still imports it from here; errors.ts is its home.
-export { AppLoadError };
 import { parseAppSpec, type AppSpec } from './spec.js';
 
 const SCRIPT = /\.(?:[cm]?js|[cm]?ts|jsx|tsx)$/;

@@ -7,7 +7,8 @@ import type { Settings } from '../config/settings.js';
 import { EngineHost, engineOptions, type Dispatch } from './engine.js';
 import type { FetchHandler } from './fetch.js';
 import type { ListenCapture } from './listen.js';
-import { AppLoadError, importApp, type OnServer } from '../app/load.js';
+import { importApp, type OnServer } from '../app/load.js';
+import { AppLoadError } from '../errors.js';
 import { nativeDispatch, type NativeHandler } from './native.js';
 import { NodeHost, isNodeApp, nodeServer } from './node.js';
 
