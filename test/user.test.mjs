@@ -173,3 +173,30 @@ describe('the switch in the child', () => {
     assert.equal(r.stdout.trim(), 'setgroups EPERM');
   });
 });
+
+describe('the look-ups (the addon)', () => {
+  test('users and groups by name and id; unknown ones are null; bad arguments and descriptors throw', () => {
+    const script = `
+      const addon = require('node-gyp-build')(${JSON.stringify(ROOT)});
+      const attempt = (f) => { try { return f(); } catch (err) { return err.code ?? err.name; } };
+      console.log(JSON.stringify({
+        byName: addon.lookupUser('root'), byId: addon.lookupUser(0), missing: addon.lookupUser('no-such-user-tusk'),
+        group: addon.lookupGroup(0), missingGroup: addon.lookupGroup('no-such-group-tusk'),
+        list: addon.groupList('root', 0),
+        badUser: attempt(() => addon.lookupUser(-1)), badGroup: attempt(() => addon.lookupGroup({})),
+        badFd: attempt(() => addon.chownFd(987654, 0, 0)),
+      }));`;
+    const r = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 15000 });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(out.byName, { uid: 0, gid: 0, name: 'root' });
+    assert.deepEqual(out.byId, out.byName);
+    assert.equal(out.missing, null);
+    assert.equal(out.group.gid, 0);
+    assert.equal(out.missingGroup, null);
+    assert.ok(out.list.includes(0), JSON.stringify(out.list));
+    assert.equal(out.badUser, 'TypeError');
+    assert.equal(out.badGroup, 'TypeError');
+    assert.equal(out.badFd, 'EBADF');
+  });
+});
