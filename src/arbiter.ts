@@ -175,7 +175,10 @@ export class Arbiter {
 
   private schedule(): void {
     const timeout = this.settings.timeout;
-    const every = this.stopping ? 50 : timeout > 0 ? Math.min(250, Math.max(50, (timeout * 1000) / 8)) : 250;
+    // Quicker while stopping, and while a timed-out worker's stack is awaited (a worker running as
+    // another user cannot signal the master that it is there).
+    const urgent = this.stopping !== null || [...this.workers.values()].some((w) => w.stackDeadline !== null);
+    const every = urgent ? 50 : timeout > 0 ? Math.min(250, Math.max(50, (timeout * 1000) / 8)) : 250;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.tick(), every);
   }

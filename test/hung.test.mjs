@@ -74,6 +74,14 @@ describe('a timed-out worker\'s stack is logged before it is killed', () => {
     assert.ok(readyAt - blockedAt < (TIMEOUT_S + 2) * 1000, `replaced ${readyAt - blockedAt} ms after the loop blocked`);
   });
 
+  test('a worker running as another user (--user nobody) leaves its stack too', { skip: process.getuid() !== 0 && 'needs root' }, async (t) => {
+    const { srv, port, pid } = await serve(t, ['-u', 'nobody']);
+    block(port, 'spin');
+    await srv.waitForLine(new RegExp(`Worker \\(pid: ${pid}\\) event loop blocked at:`), 10000);
+    assert.match(srv.stderr(), /\n\s+at spinForever \(\S+blocking\.mjs:8:\d+\)\n/);
+    await replaced(srv, pid);
+  });
+
   test('a stray stack request (SIGURG) to a healthy worker changes nothing', async (t) => {
     const { srv, port, pid } = await serve(t);
     for (let i = 0; i < 5; i++) {
