@@ -264,12 +264,11 @@ export class Arbiter {
     if (this.childMaster !== null) return log.warning('USR2 signal ignored. Child exists.');
     if (this.parentMaster !== null) return log.warning('USR2 signal ignored. Parent exists.');
     if (process.pid === 1) return log.warning('USR2 signal ignored: as PID 1 this master cannot hand over (its exit ends the container); use HUP');
-    const pidfile = this.pidfile?.path;
     try {
-      if (pidfile) this.pidfile!.rename(`${pidfile}.oldbin`);
+      this.pidfile?.retire();
       this.childMaster = spawnMaster(this.listeners, newMasterEnv(process.env), this.sources.cwd);
     } catch (err) {
-      if (pidfile) this.pidfile!.rename(pidfile);
+      this.pidfile?.reclaim();
       return log.error(`Cannot start a new master: ${(err as Error).message}`);
     }
     log.info(`Started a new master (pid: ${this.childMaster})`);
@@ -588,8 +587,7 @@ export class Arbiter {
     (status.code === EXIT.OK ? log.info : log.error)(`New master (pid: ${status.pid}) ${describeExit(status)}; this master serves on`);
     this.childMaster = null;
     this.service.mainPid(process.pid);
-    const pidfile = this.pidfile?.path;
-    if (pidfile?.endsWith('.oldbin')) this.pidfile!.rename(pidfile.slice(0, -'.oldbin'.length));
+    this.pidfile?.reclaim();
   }
 
   /** The master that started this one exited: the upgrade is complete. */

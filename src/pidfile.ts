@@ -4,7 +4,12 @@
 import fs from 'node:fs';
 
 export class Pidfile {
-  constructor(private file: string) {}
+  /** Where the file is now: the configured path, or PIDFILE.oldbin while a new master runs. */
+  private file: string;
+
+  constructor(private readonly configured: string) {
+    this.file = configured;
+  }
 
   get path(): string {
     return this.file;
@@ -17,8 +22,18 @@ export class Pidfile {
     fs.writeFileSync(this.path, `${process.pid}\n`);
   }
 
+  /** A binary upgrade begins: this master's file becomes PIDFILE.oldbin, the new master writes PIDFILE. */
+  retire(): void {
+    this.rename(`${this.configured}.oldbin`);
+  }
+
+  /** The new master is gone (or never started): PIDFILE names this master again. */
+  reclaim(): void {
+    if (this.file !== this.configured) this.rename(this.configured);
+  }
+
   /** Moves the file to `to` (written afresh if it went missing); later calls act on `to`. */
-  rename(to: string): void {
+  private rename(to: string): void {
     try {
       fs.renameSync(this.file, to);
     } catch (err) {

@@ -81,6 +81,18 @@ describe('sd_notify', () => {
     assert.deepEqual(JSON.parse(r.body), { NOTIFY_SOCKET: null, WATCHDOG_USEC: null, WATCHDOG_PID: null });
   });
 
+  for (const [what, socket] of [['a socket that does not exist', '/nonexistent/tusk-notify'], ['a relative name', 'notify']]) {
+    test(`NOTIFY_SOCKET naming ${what}: one warning, and the server serves`, { timeout: 30000 }, async (t) => {
+      const srv = startTusk(['-b', '127.0.0.1:0', '-w', '1', fixture('plain.mjs')], { env: { NOTIFY_SOCKET: socket, WATCHDOG_USEC: 100000 } });
+      t.after(() => srv.stop());
+      const { port } = await srv.waitForReady(1);
+      await sleep(500); // watchdog pings fail too, every 50 ms
+      assert.equal((await request({ port, path: '/' })).status, 200);
+      assert.equal(srv.count(/Cannot notify the service manager/), 1, srv.tail());
+      assert.match(srv.stderr(), socket === 'notify' ? /invalid argument/i : /no such file or directory/i);
+    });
+  }
+
   test('USR2: the new master sends MAINPID with READY=1; the old one hands over without STOPPING=1', { timeout: 60000 }, async (t) => {
     const sock = path.join(mkTmp('tusk-notify-'), 'notify');
     const { manager, srv } = await serve(t, sock, { workers: 1 });

@@ -3,15 +3,17 @@
 // upgrade, HUP to it and TERM to the new one rolling back; a second USR2 refused.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { startTusk, request, fixture, waitFor, sleep, cleanupAll, mkTmp, isAlive, childPids, ROOT } from './helpers.mjs';
+import { startTusk, request, fixture, waitFor, sleep, cleanupAll, mkTmp, isAlive, childPids, ROOT, CLI } from './helpers.mjs';
 import { keepAliveLoad } from './keepalive-client.mjs';
 
 after(cleanupAll);
 
 const APP = fixture('plain.mjs');
+const hasScript = spawnSync('script', ['--version']).status === 0;
 
 async function serve(t, extra = []) {
   const dir = mkTmp('tusk-upgrade-');
@@ -161,6 +163,26 @@ describe('binary upgrade', { concurrency: false }, () => {
   });
 });
 
+describe('a new master that cannot start', () => {
+  test('USR2 when the directory the master was started in is gone: logged, PIDFILE kept, still serving', { timeout: 60000 }, async (t) => {
+    const start = mkTmp('tusk-upgrade-cwd-');
+    const pidfile = path.join(mkTmp('tusk-upgrade-pid-'), 'tusk.pid');
+    const srv = startTusk(['-b', '127.0.0.1:0', '-w', '1', '-p', pidfile, APP], { cwd: start });
+    t.after(() => srv.stop());
+    const { port } = await srv.waitForReady(1);
+    fs.rmSync(start, { recursive: true });
+    srv.kill('SIGUSR2');
+    await srv.waitForLine(/Cannot start a new master: chdir failed/);
+    assert.equal(readPid(pidfile), srv.pid, 'PIDFILE still names the master');
+    assert.ok(!fs.existsSync(`${pidfile}.oldbin`));
+    assert.equal((await request({ port, path: '/' })).status, 200);
+    // It was refused, not half-done: the next USR2 is not "Child exists".
+    srv.kill('SIGUSR2');
+    await srv.waitForLine(/Cannot start a new master/, 10000, 2);
+    assert.equal(srv.count(/Child exists/), 0);
+  });
+});
+
 describe('binary upgrade with --chdir', () => {
   test('the new master starts where the old one was started, so relative paths mean the same', { timeout: 60000 }, async (t) => {
     const srv = startTusk(['-b', '127.0.0.1:0', '-w', '1', '--chdir', 'test/fixtures', 'plain.mjs'], { cwd: ROOT });
@@ -191,5 +213,20 @@ describe('WINCH', () => {
     srv.kill('SIGHUP');
     const r = await pending;
     assert.equal(r.status, 200);
+  });
+
+  test('is ignored while the master is in the foreground of a terminal (which sends WINCH on every resize)', { timeout: 30000, skip: hasScript ? false : 'no script(1) here' }, async (t) => {
+    // `script` runs tusk on a pseudo-terminal, in its foreground process group; the log goes to the terminal.
+    const cmd = `exec ${process.execPath} ${CLI} -b 127.0.0.1:0 -w 1 --log-level debug ${APP}`;
+    const srv = startTusk([], { command: 'script', commandArgs: ['-qfec', cmd, '/dev/null'] });
+    t.after(() => srv.stop());
+    const out = () => srv.stdout();
+    const master = Number((await waitFor(() => /Listening at: \S+ \((\d+)\)/.exec(out()), 15000, 'tusk on a terminal'))[1]);
+    await waitFor(() => /Worker ready/.test(out()), 15000, 'its worker');
+    const workers = childPids(master);
+    process.kill(master, 'SIGWINCH');
+    await waitFor(() => /SIGWINCH ignored: in the foreground of a terminal/.test(out()), 5000, 'the debug line');
+    await sleep(500);
+    assert.deepEqual(childPids(master), workers, 'the worker serves on');
   });
 });
