@@ -8,7 +8,7 @@ import { addon } from './native.js';
 import { log, setLogLevel } from './log.js';
 import { loadServedApp, startServing, type Serving } from './interfaces/index.js';
 import { captureListen, type ListenCapture } from './interfaces/listen.js';
-import { AppLoadError, EXIT } from './errors.js';
+import { BootError, EXIT, TuskError } from './errors.js';
 import { WorkerHeartbeat, beatInterval } from './heartbeat.js';
 import { startStackThread } from './stack.js';
 import { FIRST_LISTENER_FD, NOTICE_SIGNAL, PROMOTE_SIGNAL, WORKER_ENV, type WorkerBoot } from './protocol.js';
@@ -38,7 +38,7 @@ class Worker {
   async run(): Promise<void> {
     const { settings } = this.boot;
     setLogLevel(settings.loglevel);
-    process.chdir(this.boot.cwd); // chdir, as the master read it when it started this worker
+    this.enterDirectory();
     process.title = this.title();
     this.installSignals();
     this.startHeartbeat();
@@ -171,7 +171,18 @@ class Worker {
   /** Writes why the worker could not start into its heartbeat file, for the master's message. */
   private leaveReason(err: unknown): void {
     // tusk's own one-line errors say what is wrong already; an app's error keeps its name.
-    this.heartbeatFile.leaveReason(err instanceof AppLoadError ? err.message : err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+    this.heartbeatFile.leaveReason(err instanceof TuskError ? err.message : err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+  }
+
+  /** chdir, as the master read it when it started this worker; a user without access cannot boot. */
+  private enterDirectory(): void {
+    try {
+      process.chdir(this.boot.cwd);
+    } catch (err) {
+      const uid = process.getuid?.();
+      this.leaveReason(new BootError(`chdir: uid ${uid} cannot enter ${this.boot.cwd} (${(err as NodeJS.ErrnoException).code})`));
+      process.exit(EXIT.BOOT_ERROR);
+    }
   }
 
   /**

@@ -146,6 +146,13 @@ describe('chdir and raw_env', () => {
     assert.match(r.stderr, /^tusk: error: raw_env: expected KEY=VALUE, got "NOVALUE"\n$/);
   });
 
+  test('--user nobody with a --chdir it cannot enter: the server stops with a message naming the directory, exit 3', asRoot, async () => {
+    const dir = mkTmp(); // 0700, root's
+    const r = await runTusk(['-b', '127.0.0.1:0', '-u', 'nobody', '--chdir', dir, APP]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, new RegExp(`Worker failed to boot: chdir: uid ${nobody} cannot enter ${dir} \\(EACCES\\)`));
+  });
+
   test('--user nobody with --chdir and -e together', asRoot, async (t) => {
     const dir = publicDir();
     fs.copyFileSync(APP, path.join(dir, 'app.mjs'));
