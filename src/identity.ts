@@ -58,9 +58,10 @@ export const parseUser = idSetting('user', 'uid', (key) => addon.lookupUser(key)
 /** The group setting: a group name or gid. */
 export const parseGroup = idSetting('group', 'gid', (key) => addon.lookupGroup(key)?.gid, () => process.getegid?.());
 
-/** The raw_env setting: KEY=VALUE strings (one, or a list in a config file). */
+/** The raw_env setting: KEY=VALUE strings (one, or a list in a config file), or an object of strings. */
 export function parseRawEnv(value: unknown): string[] {
-  const list = Array.isArray(value) ? value : [value];
+  const isObject = value !== null && typeof value === 'object' && !Array.isArray(value);
+  const list = isObject ? Object.entries(value).map(([k, v]) => (typeof v === 'string' ? `${k}=${v}` : v)) : Array.isArray(value) ? value : [value];
   for (const item of list) {
     if (typeof item !== 'string' || !/^[^=\0]+=[^\0]*$/.test(item)) throw new ConfigError(`raw_env: expected KEY=VALUE, got ${describe(item)}`);
   }

@@ -140,6 +140,18 @@ describe('chdir and raw_env', () => {
     assert.deepEqual(me.env, { TUSK_T_FILE: 'from-file', NODE_APP_INSTANCE: 'mine', TUSK_WORKER_ID: '0' });
   });
 
+  test('raw_env as an object in a config file; a value that is not a string is refused', async (t) => {
+    const cwd = mkTmp();
+    fs.writeFileSync(path.join(cwd, 'tusk.config.mjs'), "export default { raw_env: { TUSK_T_OBJ: 'yes' } };\n");
+    const { port } = await serve(t, [APP], { cwd });
+    assert.deepEqual((await whoami(port, ['TUSK_T_OBJ'])).env, { TUSK_T_OBJ: 'yes' });
+    const bad = mkTmp();
+    fs.writeFileSync(path.join(bad, 'tusk.config.mjs'), 'export default { raw_env: { TUSK_T_OBJ: 3 } };\n');
+    const r = await runTusk([APP], { cwd: bad });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^tusk: error: raw_env: expected KEY=VALUE, got 3\n$/);
+  });
+
   test('-e without = : one line naming raw_env, exit 2', async () => {
     const r = await runTusk(['-e', 'NOVALUE', APP]);
     assert.equal(r.code, 2, r.stderr);

@@ -302,7 +302,7 @@ const registry: { [K in SettingName]: SettingSpec<K> } = {
   },
   raw_env: {
     name: 'raw_env', flags: ['-e', '--env'], metavar: 'ENV', section: 'Server mechanics', multiple: true,
-    help: 'Set an environment variable in the workers: KEY=VALUE, repeatable (a list in a config file). It wins over the master\'s environment; tusk\'s own variables (TUSK_WORKER_ID, PORT) win over it, except NODE_APP_INSTANCE, which tusk leaves alone when set.',
+    help: 'Set an environment variable in the workers: KEY=VALUE, repeatable (in a config file a list of them, or an object { KEY: \'VALUE\' }). It wins over the master\'s environment; tusk\'s own variables (TUSK_WORKER_ID, PORT) win over it, except NODE_APP_INSTANCE, which tusk leaves alone when set.',
     default: () => [], parse: parseRawEnv,
   },
   name: {
