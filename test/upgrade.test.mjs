@@ -15,11 +15,11 @@ after(cleanupAll);
 const APP = fixture('plain.mjs');
 const hasScript = spawnSync('script', ['--version']).status === 0;
 
-async function serve(t, extra = []) {
+async function serve(t, extra = [], app = [APP]) {
   const dir = mkTmp('tusk-upgrade-');
   const pidfile = path.join(dir, 'tusk.pid');
   const sock = path.join(dir, 'tusk.sock');
-  const srv = startTusk(['-b', '127.0.0.1:0', '-b', `unix:${sock}`, '-w', '2', '-p', pidfile, '--keep-alive', '2', '--graceful-timeout', '10', ...extra, APP]);
+  const srv = startTusk(['-b', '127.0.0.1:0', '-b', `unix:${sock}`, '-w', '2', '-p', pidfile, '--keep-alive', '2', '--graceful-timeout', '10', ...extra, ...app]);
   t.after(() => srv.stop());
   const { port } = await srv.waitForReady(2, 15000, 2);
   return { srv, port, pidfile, sock };
@@ -51,12 +51,16 @@ async function servedBy(port, sock) {
   const unix = await request({ socketPath: sock, path: '/pid' });
   assert.equal(tcp.status, 200);
   assert.equal(unix.status, 200);
-  return [Number(tcp.body), Number(unix.body)];
+  return [tcp, unix].map((r) => Number(/\d+/.exec(r.body)[0]));
 }
 
 describe('binary upgrade', { concurrency: false }, () => {
-  test('USR2, WINCH, TERM to the old master: zero failed requests, the new master serves', { timeout: 90000 }, async (t) => {
-    const { srv, port, pidfile, sock } = await serve(t);
+  const INTERFACES = [
+    { name: 'node', app: [APP] },
+    { name: 'native', app: ['--interface', 'native', fixture('hello-native.mjs')] },
+  ];
+  for (const { name, app } of INTERFACES) test(`${name}: USR2, WINCH, TERM to the old master: zero failed requests, the new master serves`, { timeout: 90000 }, async (t) => {
+    const { srv, port, pidfile, sock } = await serve(t, [], app);
     const oldPid = srv.pid;
     const oldWorkers = srv.workers();
     const pids = new Set();
