@@ -200,6 +200,23 @@ describe('WebSockets through the app\'s own server', () => {
     });
   }
 
+  test('WebSocket connections count toward worker_connections', { timeout: 30000 }, async (t) => {
+    const srv = startTusk(['-b', '127.0.0.1:0', '-w', '1', '--worker-connections', '2', fixture('listen/express-ws.mjs')]);
+    t.after(() => srv.stop());
+    const { port } = await srv.waitForReady(1, 20000);
+    const first = await wsOpen(`ws://127.0.0.1:${port}/`);
+    t.after(() => first.terminate());
+    const second = await wsOpen(`ws://127.0.0.1:${port}/`);
+    t.after(() => second.terminate());
+    await wsAsk(second, 'two');
+    // The third connection waits in the listen backlog while two WebSockets hold the worker.
+    const third = request({ port, timeout: 10000 });
+    const early = await Promise.race([third.then(() => 'answered'), sleep(800).then(() => 'waiting')]);
+    assert.equal(early, 'waiting', 'a third connection was served while two WebSockets were open');
+    first.close();
+    assert.equal((await third).status, 200);
+  });
+
   test('socket.io (websocket transport) across two workers and a HUP', { timeout: 40000 }, async (t) => {
     const { srv, port } = await serve(t, 'socketio.mjs', ['--graceful-timeout', '3']);
     const connect = () => new Promise((resolve, reject) => {
