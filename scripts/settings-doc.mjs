@@ -13,7 +13,8 @@ for (const spec of SETTINGS) {
     lines.push(`## ${section}`, '');
   }
   lines.push(`### ${spec.name}`, '');
-  lines.push(`- flag: ${spec.flags.map((f) => `\`${f}${spec.metavar ? ` ${spec.metavar}` : ''}\``).join(', ')}`);
+  if (spec.flags.length > 0) lines.push(`- flag: ${spec.flags.map((f) => `\`${f}${spec.metavar ? ` ${spec.metavar}` : ''}\``).join(', ')}`);
+  else lines.push('- flag: none: a function in the config file (see [hooks.md](hooks.md))');
   const camel = spec.name.replace(/_(.)/g, (_, c) => c.toUpperCase());
   lines.push(`- config file: \`${spec.name}\`${camel === spec.name ? '' : ` or \`${camel}\``}`);
   lines.push(`- default: \`${JSON.stringify(defaults[spec.name])}\``, '', spec.help, '');

@@ -205,9 +205,10 @@ export async function resolveConfig(sources: ConfigSources): Promise<ResolvedCon
   return { settings: finishSettings(settings as unknown as Settings, sources.cwd), app: cli.app, configFile, actions: cli.actions };
 }
 
-/** `--print-config`: one line per setting, `name = <JSON>`. */
+/** `--print-config`: one line per setting, `name = <JSON>`; a hook that is set shows as "[function]". */
 export function formatSettings(settings: Settings): string {
-  return SETTINGS.map((spec) => `${spec.name} = ${JSON.stringify(settings[spec.name])}`).join('\n');
+  const shown = (value: unknown): unknown => (typeof value === 'function' ? '[function]' : value);
+  return SETTINGS.map((spec) => `${spec.name} = ${JSON.stringify(shown(settings[spec.name]))}`).join('\n');
 }
 
 /** `--help`, generated from the registry. */
@@ -228,6 +229,7 @@ export function formatHelp(version: string): string {
   ];
   let section = '';
   for (const spec of SETTINGS) {
+    if (spec.flags.length === 0) continue; // the server hooks: config file only, listed below
     if (spec.section !== section) {
       section = spec.section;
       lines.push('', `${section}:`);
@@ -235,6 +237,8 @@ export function formatHelp(version: string): string {
     const flags = spec.flags.join(', ') + (spec.metavar ? ` ${spec.metavar}` : '');
     lines.push(`  ${flags.padEnd(22)} ${spec.help}`);
   }
+  const hooks = SETTINGS.filter((spec) => spec.flags.length === 0).map((spec) => spec.name);
+  lines.push('', 'Server hooks (functions in the config file; see docs/hooks.md):', `  ${hooks.join(', ')}`);
   lines.push('', 'Environment: TUSK_CMD_ARGS (extra options), PORT, WEB_CONCURRENCY.');
   return lines.join('\n');
 }

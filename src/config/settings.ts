@@ -9,9 +9,10 @@ import { ConfigError, describe } from '../errors.js';
 import { BIND_FORMS, parseBinds } from './bind.js';
 import { parseGroup, parseRawEnv, parseUser, workerIdentity } from '../identity.js';
 import { SAMPLE_EVERY_MS, SAMPLES_IN_A_ROW } from '../memory.js';
+import { HOOK_SETTINGS, type HookSettings } from './hooks.js';
 
-/** The resolved settings a master and its workers run with. */
-export interface Settings {
+/** The resolved settings a master and its workers run with; the server hooks are in config/hooks.ts. */
+export interface Settings extends HookSettings {
   bind: string[];
   backlog: number;
   reuse_port: boolean;
@@ -52,7 +53,7 @@ export interface SettingSpec<K extends SettingName = SettingName> {
   flags: string[];
   /** What the flag's value looks like in --help; absent for on/off switches. */
   metavar?: string;
-  section: 'Server socket' | 'Worker processes' | 'Security' | 'Server mechanics' | 'Logging';
+  section: 'Server socket' | 'Worker processes' | 'Security' | 'Server mechanics' | 'Logging' | 'Server hooks';
   help: string;
   /** The default, computed from the environment at resolve time (PORT, WEB_CONCURRENCY). */
   default: (env: NodeJS.ProcessEnv) => Settings[K];
@@ -315,6 +316,7 @@ const registry: { [K in SettingName]: SettingSpec<K> } = {
     help: `Granularity of the error log: ${LEVELS.join(', ')}.`,
     default: () => 'info', parse: choice('loglevel', LEVELS),
   },
+  ...HOOK_SETTINGS,
 };
 
 export const SETTINGS: readonly SettingSpec[] = Object.values(registry) as SettingSpec[];

@@ -30,14 +30,18 @@ export function engineOptions(settings: Settings): EngineOptions {
 export class EngineHost {
   readonly engine: Engine;
   private readonly watchers = new Map<number, RequestWatcher>();
+  /** Called for each request; the request hooks (interfaces/hooks.ts) wrap it when they are set. */
+  dispatch: Dispatch;
+  /** Told of every request whose connection closed before its response ended (the request hooks). */
+  aborted: ((id: number) => void) | null = null;
 
   constructor(fds: number[], options: EngineOptions, makeDispatch: (host: EngineHost) => Dispatch, events: { request(): void; idle(upgraded: number): void }) {
     const watchers = this.watchers;
-    const dispatch = makeDispatch(this);
+    this.dispatch = makeDispatch(this);
     this.engine = new addon.Engine(fds, options, {
       request: (id, hasBody) => {
         events.request();
-        dispatch(this.engine, id, hasBody);
+        this.dispatch(this.engine, id, hasBody);
       },
       body(id, chunk, last) {
         const w = watchers.get(id);
@@ -47,10 +51,11 @@ export class EngineHost {
       drain(id) {
         watchers.get(id)?.drain?.();
       },
-      abort(id) {
+      abort: (id) => {
         const w = watchers.get(id);
         watchers.delete(id);
         w?.abort?.();
+        this.aborted?.(id);
       },
       idle: () => events.idle(0),
     });

@@ -11,6 +11,7 @@ import { importApp, type OnServer } from '../app/load.js';
 import { AppLoadError } from '../errors.js';
 import { nativeDispatch, type NativeHandler } from './native.js';
 import { NodeHost, isNodeApp, nodeServer } from './node.js';
+import { hookEngine, hookNodeServer, type RequestHooks } from './hooks.js';
 
 export type InterfaceName = 'node' | 'fetch' | 'native';
 
@@ -94,9 +95,9 @@ export function pickInterface(app: unknown, wanted: Settings['interface'], name:
   throw new Error(`app: ${name} is not an application tusk can serve: expected ${SHAPES}`);
 }
 
-/** Serves the app on listeners at `fds`; accepting begins with `start()`. */
-export async function startServing(app: unknown, kind: InterfaceName, fds: number[], settings: Settings, events: ServeEvents, onServer?: OnServer): Promise<Serving> {
-  if (kind === 'node') return serveNode(app, fds, settings, events, onServer);
+/** Serves the app on listeners at `fds`; accepting begins with `start()`. `hooks`: pre/post_request. */
+export async function startServing(app: unknown, kind: InterfaceName, fds: number[], settings: Settings, events: ServeEvents, onServer?: OnServer, hooks: RequestHooks | null = null): Promise<Serving> {
+  if (kind === 'node') return serveNode(app, fds, settings, events, onServer, hooks);
   let dispatch: (host: EngineHost) => Dispatch;
   if (kind === 'fetch') {
     // Loaded only for fetch apps: touching globalThis.Response loads undici (~16 ms of every boot).
@@ -108,13 +109,16 @@ export async function startServing(app: unknown, kind: InterfaceName, fds: numbe
   } else {
     dispatch = (host) => nativeDispatch(app as NativeHandler, host);
   }
-  const { engine } = new EngineHost(fds, engineOptions(settings), dispatch, events);
+  const host = new EngineHost(fds, engineOptions(settings), dispatch, events);
+  if (hooks) hookEngine(host, kind, hooks);
+  const { engine } = host;
   return { interface: kind, start: () => engine.start(), drain: () => engine.drain() };
 }
 
-async function serveNode(app: unknown, fds: number[], settings: Settings, events: ServeEvents, onServer?: OnServer): Promise<Serving> {
+async function serveNode(app: unknown, fds: number[], settings: Settings, events: ServeEvents, onServer: OnServer | undefined, hooks: RequestHooks | null): Promise<Serving> {
   const server: http.Server = await nodeServer(app);
   await onServer?.(server);
+  if (hooks) hookNodeServer(server, hooks);
   let draining = false;
   let acceptor: Acceptor | null = null;
   let paused = false;
