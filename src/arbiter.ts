@@ -14,7 +14,9 @@ import { log, setLogLevel } from './log.js';
 import { bindListeners, closeListeners, formatListener, type Listener } from './listeners.js';
 import type { Settings } from './config/settings.js';
 import { resolveConfig, type ConfigSources } from './config/load.js';
-import { EXIT } from './errors.js';
+import { BootError, EXIT } from './errors.js';
+import { awaitHook, callHook, hasWorkerHooks, workerInfo } from './hooks.js';
+import type { Server } from './config/hooks.js';
 import { HeartbeatWatch } from './heartbeat.js';
 import { Pidfile } from './pidfile.js';
 import { MemoryWatch, SAMPLES_IN_A_ROW } from './memory.js';
@@ -90,6 +92,8 @@ export interface ArbiterOptions {
   sources: ConfigSources;
   settings: Settings;
   app: string;
+  /** The config file the settings were read from: workers import their hooks from it. */
+  configFile?: string | null;
 }
 
 export class Arbiter {
@@ -121,11 +125,17 @@ export class Arbiter {
   /** READY=1 has been sent for the first generation. */
   private announced = false;
   private readonly orphans = OrphanReaper.needed() ? new OrphanReaper((pid) => this.workers.has(pid) || pid === this.childMaster) : null;
+  private configFile: string | null;
+  /** What hooks see of the master. */
+  private readonly server: Server;
+  private exiting = false;
 
   constructor(options: ArbiterOptions) {
     this.settings = options.settings;
     this.app = options.app;
     this.sources = options.sources;
+    this.configFile = options.configFile ?? null;
+    this.server = this.serverView();
     this.targetWorkers = options.settings.workers;
     this.pidfile = options.settings.pidfile ? new Pidfile(path.resolve(options.settings.pidfile)) : null; // in chdir
   }
@@ -140,6 +150,8 @@ export class Arbiter {
     process.umask(this.settings.umask);
     log.info(`Starting tusk ${VERSION}`);
     this.pidfile?.create();
+    await this.startupHook('on_starting');
+    callHook(this.settings, 'nworkers_changed', this.server, this.targetWorkers, null);
     const inherited = inherit();
     if (inherited) {
       this.parentMaster = inherited.parentPid || null;
@@ -150,6 +162,7 @@ export class Arbiter {
       this.listeners = await bindListeners(this.settings.bind, this.settings.backlog, this.settings.reuse_port);
     }
     for (const l of this.listeners) log.info(`Listening at: ${formatListener(l)} (${process.pid})`);
+    await this.startupHook('when_ready');
     process.title = `tusk: master [${this.name}]`;
     this.service.startWatchdog();
     for (const sig of SIGNALS) process.on(sig, () => this.signal(sig));
@@ -196,7 +209,7 @@ export class Arbiter {
     this.maybePromote();
     this.recycleWorkers();
     if (this.stopping) {
-      if (this.workers.size === 0) return this.exit();
+      if (this.workers.size === 0) return void this.exit();
     } else {
       this.manageWorkers();
       this.announceReady();
@@ -244,14 +257,14 @@ export class Arbiter {
 
   /** One more worker. */
   private handleTtin(): void {
-    this.targetWorkers++;
+    this.setTargetWorkers(this.targetWorkers + 1);
     log.info(`Number of workers: ${this.targetWorkers}`);
   }
 
   /** One worker fewer, never below one. */
   private handleTtou(): void {
     if (this.targetWorkers <= 1) return;
-    this.targetWorkers--;
+    this.setTargetWorkers(this.targetWorkers - 1);
     log.info(`Number of workers: ${this.targetWorkers}`);
   }
 
@@ -266,6 +279,7 @@ export class Arbiter {
     if (process.pid === 1) return log.warning('USR2 signal ignored: as PID 1 this master cannot hand over (its exit ends the container); use HUP');
     try {
       this.pidfile?.retire();
+      callHook(this.settings, 'pre_exec', this.server);
       this.childMaster = spawnMaster(this.listeners, newMasterEnv(process.env), this.sources.cwd);
     } catch (err) {
       this.pidfile?.reclaim();
@@ -280,7 +294,7 @@ export class Arbiter {
     // A terminal sends WINCH to its foreground group on every resize: only meant for us elsewhere.
     if (addon.inForeground()) return log.debug('SIGWINCH ignored: in the foreground of a terminal');
     log.info('Graceful stop of workers');
-    this.targetWorkers = 0;
+    this.setTargetWorkers(0);
     for (const w of this.workers.values()) this.killWorker(w, 'SIGTERM', this.settings.graceful_timeout * 1000);
   }
 
@@ -288,12 +302,17 @@ export class Arbiter {
 
   private async reload(): Promise<void> {
     let settings: Settings;
+    let configFile: string | null;
     try {
-      ({ settings } = await resolveConfig({ ...this.sources, env: process.env }));
+      ({ settings, configFile } = await resolveConfig({ ...this.sources, env: process.env }));
     } catch (err) {
       log.error(`Reload failed, keeping the current configuration: ${(err as Error).message}`);
       return this.serviceReady();
     }
+    // The new configuration's on_reload, shown the new settings, before anything changes.
+    await awaitHook(settings, 'on_reload', [{ ...this.server, settings }]);
+    if (this.stopping) return;
+    this.configFile = configFile;
     if (JSON.stringify(settings.bind) !== JSON.stringify(this.settings.bind))
       log.warning('bind changed in the configuration; new addresses take effect after a restart');
     if (this.reloading === null) {
@@ -301,7 +320,7 @@ export class Arbiter {
       this.previous = { settings: this.settings, targetWorkers: this.targetWorkers };
     }
     this.settings = { ...settings, bind: this.settings.bind };
-    this.targetWorkers = settings.workers;
+    this.setTargetWorkers(settings.workers);
     setLogLevel(settings.loglevel);
     this.generation++;
     log.info(`Reloading: starting generation ${this.generation}`);
@@ -321,11 +340,14 @@ export class Arbiter {
     this.schedule();
   }
 
-  private exit(): void {
+  private async exit(): Promise<void> {
+    if (this.exiting) return;
+    this.exiting = true;
     log.info('Shutting down: Master');
     if (this.timer) clearTimeout(this.timer);
     if (this.childMaster !== null) this.service.mainPid(this.childMaster);
     this.pidfile?.unlink();
+    await awaitHook(this.settings, 'on_exit', [this.server], this.settings.graceful_timeout * 1000);
     process.exit(this.exitCode);
   }
 
@@ -355,6 +377,46 @@ export class Arbiter {
     this.stop(false);
   }
 
+  // ---- hooks ----
+
+  /** The master as hooks see it: live views of its settings and workers. */
+  private serverView(): Server {
+    const arbiter = this;
+    return {
+      pid: process.pid,
+      app: this.app,
+      log,
+      get settings() {
+        return arbiter.settings;
+      },
+      get workers() {
+        return [...arbiter.workers.values()].map((w) => workerInfo(w));
+      },
+      get numWorkers() {
+        return arbiter.targetWorkers;
+      },
+      get generation() {
+        return arbiter.generation;
+      },
+    };
+  }
+
+  /** on_starting and when_ready: awaited, and a failure stops the server before it serves. */
+  private async startupHook(name: 'on_starting' | 'when_ready'): Promise<void> {
+    const failure = await awaitHook(this.settings, name, [this.server]);
+    if (!failure) return;
+    closeListeners(this.listeners);
+    this.pidfile?.unlink();
+    throw new BootError(`${failure.message}; not starting`);
+  }
+
+  /** The number of serving workers to keep; nworkers_changed hears of each change. */
+  private setTargetWorkers(n: number): void {
+    const old = this.targetWorkers;
+    this.targetWorkers = n;
+    if (n !== old) callHook(this.settings, 'nworkers_changed', this.server, n, old);
+  }
+
   // ---- workers ----
 
   /** Starts a worker for `slot`, or a spare (slot null). */
@@ -362,14 +424,17 @@ export class Arbiter {
     const spare = slot === null;
     const age = ++this.lastAge;
     const user = withoutServiceEnv(userEnv(this.settings));
+    callHook(this.settings, 'pre_fork', this.server, workerInfo({ pid: null, slot, age, generation: this.generation, spare, ready: false }));
     const boot: WorkerBoot = {
       masterPid: process.pid,
       age,
+      generation: this.generation,
       listeners: this.listeners.length,
       heartbeatFd: 3 + this.listeners.length,
       app: this.app,
       cwd: this.settings.chdir ?? this.sources.cwd,
       settings: this.settings,
+      configFile: hasWorkerHooks(this.settings) ? this.configFile : null,
       addresses: this.listeners,
       spare,
       setAppInstance: user.NODE_APP_INSTANCE === undefined,
@@ -576,6 +641,10 @@ export class Arbiter {
       this.workers.delete(w.pid);
       const reason = status.code === EXIT.APP_LOAD_ERROR || status.code === EXIT.BOOT_ERROR ? w.heartbeat.reason() : '';
       w.heartbeat.close();
+      const info = workerInfo(w, { code: status.code, signal: status.signal ? signalName(status.signal) : null });
+      // A worker a signal killed could not run its own worker_exit: the master runs it for it.
+      if (info.exit?.signal) callHook(this.settings, 'worker_exit', this.server, info);
+      callHook(this.settings, 'child_exit', this.server, info);
       this.workerExited(w, status, reason);
     }
   }
@@ -613,7 +682,10 @@ export class Arbiter {
       for (const other of this.workers.values()) if (other.generation === this.generation) this.killWorker(other, 'SIGINT', QUICK_STOP_MS);
       this.generation = this.reloading;
       this.reloading = null;
-      if (this.previous) ({ settings: this.settings, targetWorkers: this.targetWorkers } = this.previous);
+      if (this.previous) {
+        this.settings = this.previous.settings;
+        this.setTargetWorkers(this.previous.targetWorkers);
+      }
       return this.serviceReady();
     }
     const why = reason ? `: ${reason}` : '';

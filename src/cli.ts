@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   }
   if (resolved.actions.checkConfig) return checkConfig(resolved.app, process.cwd(), resolved.settings);
 
-  const arbiter = new Arbiter({ sources, settings: resolved.settings, app: resolved.app });
+  const arbiter = new Arbiter({ sources, settings: resolved.settings, app: resolved.app, configFile: resolved.configFile });
   try {
     await arbiter.start();
   } catch (err) {

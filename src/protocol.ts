@@ -14,11 +14,16 @@ export interface WorkerBoot {
   masterPid: number;
   /** Spawn order: 1 for the first worker the master ever started. */
   age: number;
+  /** The master's generation the worker belongs to: 1, plus one per reload. */
+  generation: number;
   listeners: number;
   heartbeatFd: number;
   app: string;
   cwd: string;
+  /** The settings, less the hooks: functions do not survive JSON. */
   settings: Settings;
+  /** The config file to import the hooks from, when a hook that runs in workers is set; else null. */
+  configFile: string | null;
   /** What each listener is: where an app's own server is really served. */
   addresses: SocketInfo[];
   /** A warm spare: load the app, then wait without accepting until the master sends SIGUSR2. */

@@ -3,7 +3,8 @@
 // through Node's http on natively accepted sockets, fetch and native apps on the native engine),
 // beats the heartbeat from its event loop, and leaves gracefully on TERM, quickly on INT/QUIT, and
 // at once when its master is gone. A spare worker loads the app and serves nothing until the
-// master promotes it (SIGUSR2).
+// master promotes it (SIGUSR2). It runs the worker-side server hooks (hooks.ts), which it imports
+// from the master's config file.
 import { addon } from './native.js';
 import { log, setLogLevel } from './log.js';
 import { loadServedApp, startServing, type Serving } from './interfaces/index.js';
@@ -12,6 +13,12 @@ import { BootError, EXIT, TuskError } from './errors.js';
 import { WorkerHeartbeat, beatInterval } from './heartbeat.js';
 import { startStackThread } from './stack.js';
 import { FIRST_LISTENER_FD, NOTICE_SIGNAL, PROMOTE_SIGNAL, WORKER_ENV, type WorkerBoot } from './protocol.js';
+import { awaitHook, callHook, withHooks } from './hooks.js';
+import { requestHooks } from './interfaces/hooks.js';
+import type { Hooks, ServerInfo, Worker as HookWorker } from './config/hooks.js';
+
+/** A worker's exit code after worker_abort, as Gunicorn's; the master expects the exit, having aborted it. */
+const ABORTED = 1;
 
 class Worker {
   private serving: Serving | null = null;
@@ -28,39 +35,75 @@ class Worker {
   private promoted = false;
   private requests = 0;
   private readonly maxRequests: number;
+  /** What hooks see of the master and of this worker. */
+  private readonly server: ServerInfo;
+  private readonly view: HookWorker;
+  /** worker_exit has been called (or there is none to call): the next exit is immediate. */
+  private exiting = false;
 
   constructor(private readonly boot: WorkerBoot) {
     const { max_requests, max_requests_jitter } = boot.settings;
     this.maxRequests = max_requests > 0 ? max_requests + Math.floor(Math.random() * (max_requests_jitter + 1)) : 0;
     this.heartbeatFile = new WorkerHeartbeat(boot.heartbeatFd);
+    const worker = this;
+    this.server = {
+      pid: boot.masterPid, app: boot.app, log,
+      get settings() {
+        return worker.boot.settings;
+      },
+    };
+    this.view = {
+      pid: process.pid, ppid: boot.masterPid, app: boot.app, age: boot.age, generation: boot.generation, log,
+      get slot() {
+        return worker.slot();
+      },
+      get spare() {
+        return !worker.accepting();
+      },
+      get ready() {
+        return worker.ready;
+      },
+      get requests() {
+        return worker.requests;
+      },
+      get settings() {
+        return worker.boot.settings;
+      },
+    };
   }
 
   async run(): Promise<void> {
-    const { settings } = this.boot;
-    setLogLevel(settings.loglevel);
+    setLogLevel(this.boot.settings.loglevel);
     this.enterDirectory();
     process.title = this.title();
     this.installSignals();
     this.startHeartbeat();
     this.startStackThread();
+    await this.loadHooks();
+    const { settings } = this.boot;
+    await this.bootHook('post_fork', [this.server, this.view]);
 
     const fds = Array.from({ length: this.boot.listeners }, (_, i) => FIRST_LISTENER_FD + i);
     // Before the app loads: a server it starts with listen() is served on tusk's listeners.
     this.capture = captureListen(this.boot.addresses, () => this.slot(), () => this.appClosedServer());
+    let serving: Serving;
     try {
       const { app, kind, onServer } = await loadServedApp(this.boot.app, this.boot.cwd, settings, this.capture);
-      this.serving = await startServing(app, kind, fds, settings, {
+      serving = await startServing(app, kind, fds, settings, {
         request: () => this.onRequest(),
         idle: (upgraded) => this.drained(upgraded),
-      }, onServer);
+      }, onServer, requestHooks(settings, this.view));
       log.debug(`Serving ${this.boot.app} with the ${kind} interface`);
-      if (this.accepting()) this.serving.start();
     } catch (err) {
       process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
       log.error(`Worker failed to load the application ${this.boot.app}`);
       this.leaveReason(err);
-      process.exit(EXIT.APP_LOAD_ERROR);
+      return this.exit(EXIT.APP_LOAD_ERROR);
     }
+    await this.bootHook('post_worker_init', [this.view]);
+    if (this.stopping) return; // told to stop while it booted: it is leaving already
+    this.serving = serving;
+    if (this.accepting()) serving.start();
     this.ready = true;
     this.beat();
     this.notice();
@@ -118,7 +161,7 @@ class Worker {
   }
 
   private onRequest(): void {
-    if (this.maxRequests > 0 && ++this.requests === this.maxRequests) {
+    if (++this.requests === this.maxRequests) {
       log.info(`Autorestarting worker after current request (${this.requests} requests served).`);
       this.stop(true);
     }
@@ -129,12 +172,12 @@ class Worker {
    * shutdown (see `drained`); all of it within graceful_timeout. Quick: exit now.
    */
   private stop(graceful: boolean): void {
-    if (!graceful) process.exit(EXIT.OK);
+    if (!graceful) return void this.quit();
     if (this.stopping) return;
     this.stopping = true;
     setTimeout(() => {
       log.warning(`Worker still busy after graceful_timeout (${this.boot.settings.graceful_timeout} s); exiting`);
-      process.exit(EXIT.OK);
+      void this.exit(EXIT.OK);
     }, this.boot.settings.graceful_timeout * 1000).unref();
     if (!this.serving) return this.drained();
     this.capture?.closeExtras();
@@ -159,13 +202,74 @@ class Worker {
     if (this.handedOver) return void this.heartbeat?.unref();
     const signal = (['SIGTERM', 'SIGINT'] as const).find((sig) => process.listenerCount(sig) > 1);
     if (!signal) {
-      if (upgraded === 0) process.exit(EXIT.OK);
+      if (upgraded === 0) void this.exit(EXIT.OK);
       return;
     }
     this.handedOver = true;
     this.heartbeat?.unref(); // beats on while the app cleans up, but does not keep it alive
     log.debug(`Running the app's ${signal} handlers`);
     this.emitToApp(signal, signal);
+  }
+
+  // ---- hooks ----
+
+  /**
+   * The hooks, from the config file the master names (only when a worker-side hook is set there):
+   * a file that cannot be imported here is a boot failure. worker_abort and a fallback for
+   * worker_exit are installed when those hooks are set.
+   */
+  private async loadHooks(): Promise<void> {
+    try {
+      this.boot.settings = await withHooks(this.boot.settings, this.boot.configFile);
+    } catch (err) {
+      log.error(`Worker cannot load the hooks: ${(err as Error).message}`);
+      this.leaveReason(err);
+      await this.exit(EXIT.BOOT_ERROR);
+    }
+    const { settings } = this.boot;
+    if (settings.worker_abort) process.on('SIGABRT', () => void this.abort());
+    if (settings.worker_exit) {
+      // The app's own way out: an event loop run empty gets the hook awaited, process.exit()
+      // or an uncaught exception gets it called.
+      process.on('beforeExit', (code) => void this.exit(code));
+      process.on('exit', () => {
+        if (this.exiting) return;
+        this.exiting = true;
+        callHook(this.boot.settings, 'worker_exit', this.server, this.view);
+      });
+    }
+  }
+
+  /** post_fork and post_worker_init: awaited, and a failure is a boot failure (the master stops, or rolls a reload back). */
+  private async bootHook<K extends 'post_fork' | 'post_worker_init'>(name: K, args: Parameters<Hooks[K]>): Promise<void> {
+    const failure = await awaitHook(this.boot.settings, name, args);
+    if (!failure) return;
+    this.heartbeatFile.leaveReason(failure.message);
+    await this.exit(EXIT.BOOT_ERROR);
+  }
+
+  /** INT or QUIT: worker_int, then out. */
+  private async quit(): Promise<void> {
+    await awaitHook(this.boot.settings, 'worker_int', [this.view]);
+    await this.exit(EXIT.OK);
+  }
+
+  /** SIGABRT (the master timed this worker out; only heard if the event loop runs again): worker_abort, then out. */
+  private async abort(): Promise<void> {
+    await awaitHook(this.boot.settings, 'worker_abort', [this.view]);
+    await this.exit(ABORTED);
+  }
+
+  /**
+   * Every way out of tusk's own: worker_exit is awaited first (bounded by whoever waits for this
+   * worker: its graceful_timeout, the master's SIGKILL). A second call exits at once.
+   */
+  private async exit(code: number): Promise<never> {
+    if (!this.exiting) {
+      this.exiting = true;
+      await awaitHook(this.boot.settings, 'worker_exit', [this.server, this.view]);
+    }
+    process.exit(code);
   }
 
   /** Writes why the worker could not start into its heartbeat file, for the master's message. */
@@ -215,7 +319,8 @@ class Worker {
   private beat(): void {
     if (addon.parentPid() !== this.boot.masterPid) {
       log.info(`Parent changed, shutting down: ${this.boot.masterPid}`);
-      process.exit(EXIT.OK);
+      void this.exit(EXIT.OK);
+      return;
     }
     this.heartbeatFile.notify({ ready: this.ready, draining: this.stopping });
   }

@@ -107,6 +107,7 @@ export interface HookResponse {
 export interface Hooks {
   on_starting(server: Server): HookResult;
   on_reload(server: Server): HookResult;
+  pre_exec(server: Server): HookResult;
   when_ready(server: Server): HookResult;
   pre_fork(server: Server, worker: WorkerInfo): HookResult;
   post_fork(server: ServerInfo, worker: Worker): HookResult;
@@ -163,6 +164,8 @@ export const HOOKS: readonly HookSpec[] = [
     awaited: NOT_AWAITED, failure: LOGGED },
   { name: 'on_reload', process: 'master', moment: 'on HUP, once the configuration is read again, before the new generation is spawned', args: 'server',
     awaited: 'awaited before the new generation is spawned', failure: LOGGED },
+  { name: 'pre_exec', process: 'master', moment: 'on USR2, just before the new master is started (the pidfile is already renamed to PIDFILE.oldbin)', args: 'server',
+    awaited: NOT_AWAITED, failure: LOGGED },
   { name: 'worker_int', process: 'worker', moment: 'on INT or QUIT (a quick stop), before the worker exits', args: 'worker',
     awaited: 'awaited (the master SIGKILLs a worker 1 s into a quick stop)', failure: LOGGED },
   { name: 'worker_abort', process: 'worker', moment: 'on SIGABRT, which the master sends to a worker whose heartbeat timed out; runs only if the worker\'s event loop is free again within the 1 s before SIGKILL', args: 'worker',

@@ -90,10 +90,10 @@ export function hookEngine(host: EngineHost, kind: 'fetch' | 'native', hooks: Re
     pending.delete(id);
     callHook(settings, 'post_request', worker, p.req, { status: status ?? p.status, aborted, duration: performance.now() - p.start });
   };
-  // Own properties over the prototype's methods, on this engine only: fetch.ts and native.ts call
-  // these, and each call that ends a response ends its request's post_request wait.
+  // Own properties over the prototype's (read-only) methods, on this engine only: fetch.ts and
+  // native.ts call these, and each call that ends a response ends its request's post_request wait.
   const { respond, writeHead, end, fail, destroy } = engine;
-  Object.assign(engine, {
+  const own = {
     respond(this: Engine, id: number, ...rest: Parameters<Engine['respond']> extends [number, ...infer R] ? R : never) {
       const ok = respond.call(this, id, ...rest);
       if (ok) finish(id, rest[0], false);
@@ -122,6 +122,7 @@ export function hookEngine(host: EngineHost, kind: 'fetch' | 'native', hooks: Re
       finish(id, null, true);
       return ok;
     },
-  });
+  };
+  for (const [name, value] of Object.entries(own)) Object.defineProperty(engine, name, { value, configurable: true, writable: true });
   host.aborted = (id) => finish(id, null, true);
 }
