@@ -1,7 +1,8 @@
-// Writes docs/settings.md from the settings registry (run after the TypeScript build):
+// Writes docs/settings.md from the settings registry, and the table of docs/hooks.md from the
+// hooks' table (run after the TypeScript build):
 //   node scripts/settings-doc.mjs
 import fs from 'node:fs';
-import { SETTINGS, defaultSettings } from '../dist/index.js';
+import { HOOKS, SETTINGS, defaultSettings } from '../dist/index.js';
 
 const defaults = defaultSettings({});
 const lines = ['# Settings', '', 'Generated from the registry in `src/config/settings.ts` by `node scripts/settings-doc.mjs`.', '',
@@ -20,3 +21,14 @@ for (const spec of SETTINGS) {
   lines.push(`- default: \`${JSON.stringify(defaults[spec.name])}\``, '', spec.help, '');
 }
 fs.writeFileSync(new URL('../docs/settings.md', import.meta.url), lines.join('\n'));
+
+const hooksDoc = new URL('../docs/hooks.md', import.meta.url);
+const start = '<!-- hooks table: generated from HOOKS in src/config/hooks.ts by `node scripts/settings-doc.mjs` -->';
+const end = '<!-- end of hooks table -->';
+const page = fs.readFileSync(hooksDoc, 'utf8');
+const from = page.indexOf(start);
+const to = page.indexOf(end);
+if (from < 0 || to < from) throw new Error('docs/hooks.md: the hooks table markers are missing');
+const rows = HOOKS.map((h) => `| \`${h.name}\` | ${h.process} | ${h.moment} | ${h.args} | ${h.awaited} | ${h.failure} |`);
+const table = [start, '| hook | process | moment | arguments | promise | throw |', '| --- | --- | --- | --- | --- | --- |', ...rows, ''].join('\n');
+fs.writeFileSync(hooksDoc, page.slice(0, from) + table + page.slice(to));

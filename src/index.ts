@@ -11,3 +11,7 @@ export { serve, type ServeOptions, type EmbeddedServer } from './serve.js';
 export type { NativeRequest, NativeResponse, NativeHandler } from './interfaces/native.js';
 export type { FetchHandler, ServeInfo } from './interfaces/fetch.js';
 export type { InterfaceName } from './interfaces/index.js';
+export {
+  HOOKS, type Hooks, type HookName, type HookResult, type HookSettings, type HookSpec, type HookLogger, type ServerInfo, type Server,
+  type WorkerInfo, type Worker, type WorkerExit, type HookRequest, type HookResponse,
+} from './config/hooks.js';

@@ -36,6 +36,7 @@ function resolve(options: ServeOptions): Settings {
     if (key === 'port' || key === 'hostname' || value === undefined) continue;
     const spec = settingSpec(key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
     if (!spec) throw new ConfigError(`serve: unknown option ${JSON.stringify(key)}`);
+    if (spec.section === 'Server hooks') throw new ConfigError(`serve: ${spec.name} is a server hook; hooks run under a master (the tusk command, or Arbiter), not in serve()`);
     settings[spec.name] = spec.parse(value);
   }
   return settings as unknown as Settings;

@@ -90,5 +90,6 @@ describe('serve() in this process', () => {
   test('a bad option is a ConfigError naming it', async () => {
     await assert.rejects(serve({ fetch: () => new Response('x') }, { port: 0, keepalive: -1 }), /keepalive/);
     await assert.rejects(serve({ fetch: () => new Response('x') }, { port: 0, nope: 1 }), /unknown option "nope"/);
+    await assert.rejects(serve({ fetch: () => new Response('x') }, { port: 0, preRequest: () => {} }), /serve: pre_request is a server hook/);
   });
 });

@@ -353,6 +353,7 @@ describe('server hooks', () => {
     assert.equal(bad.code, 2);
     assert.equal(bad.stderr.trim(), 'tusk: error: on_starting: expected a function (a server hook) or null, got "not a function"');
     const help = await runTusk(['--help']);
-    assert.match(help.stdout, /Server hooks .*\n\s+on_starting, .*on_exit/);
+    const hooksHelp = help.stdout.slice(help.stdout.indexOf('Server hooks'));
+    for (const name of ['on_starting', 'pre_request', 'worker_abort', 'on_exit']) assert.match(hooksHelp, new RegExp(`\\b${name}\\b`));
   });
 });

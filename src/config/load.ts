@@ -238,7 +238,8 @@ export function formatHelp(version: string): string {
     lines.push(`  ${flags.padEnd(22)} ${spec.help}`);
   }
   const hooks = SETTINGS.filter((spec) => spec.flags.length === 0).map((spec) => spec.name);
-  lines.push('', 'Server hooks (functions in the config file; see docs/hooks.md):', `  ${hooks.join(', ')}`);
+  lines.push('', 'Server hooks (functions in the config file; see docs/hooks.md):');
+  for (let i = 0; i < hooks.length; i += 7) lines.push(`  ${hooks.slice(i, i + 7).join(', ')}${i + 7 < hooks.length ? ',' : ''}`);
   lines.push('', 'Environment: TUSK_CMD_ARGS (extra options), PORT, WEB_CONCURRENCY.');
   return lines.join('\n');
 }

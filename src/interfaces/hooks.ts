@@ -7,6 +7,7 @@ import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Engine } from '../native.js';
 import type { EngineHost } from './engine.js';
+import { headerRecord } from './native.js';
 import { callHook } from '../hooks.js';
 import type { HookRequest, HookSettings, Worker } from '../config/hooks.js';
 
@@ -19,17 +20,6 @@ export interface RequestHooks {
 /** The request hooks to install, or null when neither is set. */
 export function requestHooks(settings: HookSettings, worker: Worker): RequestHooks | null {
   return settings.pre_request || settings.post_request ? { settings, worker } : null;
-}
-
-/** Header fields as HookRequest has them, from [name, value, ...]. */
-function headerRecord(flat: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < flat.length; i += 2) {
-    const name = flat[i]!.toLowerCase();
-    const value = flat[i + 1]!;
-    out[name] = name in out ? `${out[name]}${name === 'cookie' ? '; ' : ', '}${value}` : value;
-  }
-  return out;
 }
 
 /** A HookRequest whose headers are made on first use from the raw list. */

@@ -11,6 +11,17 @@
 import type { Body, Engine } from '../native.js';
 import type { EngineHost } from './engine.js';
 
+/** Header fields from [name, value, ...]: names in lower case, repeated ones joined with ", " ("; " for cookie). */
+export function headerRecord(flat: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = flat[i]!.toLowerCase();
+    const value = flat[i + 1]!;
+    out[name] = name in out ? `${out[name]}${name === 'cookie' ? '; ' : ', '}${value}` : value;
+  }
+  return out;
+}
+
 /** A request as the native interface sees it. Fields are read from the engine on first use. */
 export class NativeRequest {
   private _method?: string;
@@ -47,15 +58,7 @@ export class NativeRequest {
 
   /** Every header, names in lower case, repeated ones joined. */
   get headers(): Record<string, string> {
-    if (this._headers) return this._headers;
-    const flat = this.host.engine.headers(this.id) ?? [];
-    const out: Record<string, string> = {};
-    for (let i = 0; i < flat.length; i += 2) {
-      const name = flat[i]!.toLowerCase();
-      const value = flat[i + 1]!;
-      out[name] = name in out ? `${out[name]}${name === 'cookie' ? '; ' : ', '}${value}` : value;
-    }
-    return (this._headers = out);
+    return (this._headers ??= headerRecord(this.host.engine.headers(this.id) ?? []));
   }
 
   /** [name, value, ...] exactly as received. */
