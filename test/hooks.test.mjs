@@ -152,7 +152,7 @@ describe('server hooks', () => {
     assert.equal(all.at(-1).pid, master);
     assert.deepEqual(all.at(-1).server.workers, []);
     // Master hooks never ran in a worker, nor worker hooks in the master.
-    const masterHooks = new Set(['on_starting', 'on_reload', 'when_ready', 'pre_fork', 'child_exit', 'nworkers_changed', 'on_exit']);
+    const masterHooks = new Set(['on_starting', 'on_reload', 'pre_exec', 'when_ready', 'pre_fork', 'child_exit', 'nworkers_changed', 'on_exit']);
     for (const c of all) {
       if (c.hook === 'import') continue;
       if (masterHooks.has(c.hook)) assert.equal(c.pid, master, `${c.hook} in the master`);
@@ -177,6 +177,24 @@ describe('server hooks', () => {
     assert.equal(exits[0].worker.pid, victim);
     assert.deepEqual(exits[0].worker.exit, { code: null, signal: 'SIGKILL' });
     assert.equal(exits[0].server.pid, srv.pid);
+  });
+
+  test('USR2: pre_exec in the old master, on_starting in the new one; WINCH: nworkers_changed(0)', { timeout: 60000 }, async (t) => {
+    const { srv, log } = startWithHooks(t, ['-w', '1', PLAIN]);
+    await srv.waitForReady(1);
+    const old = srv.pid;
+    srv.kill('SIGUSR2');
+    const started = await srv.waitForLine(/Started a new master \(pid: (\d+)\)/);
+    const pid = Number(started.m[1]);
+    await waitFor(() => log.calls('post_worker_init').some((c) => c.worker.ppid === pid), 20000, 'a worker of the new master');
+    const [exec] = log.calls('pre_exec');
+    assert.equal(exec.pid, old);
+    assert.equal(exec.server.pid, old);
+    assert.ok(exec.at < log.calls('on_starting').find((c) => c.pid === pid).at, 'pre_exec before the new master starts');
+    srv.kill('SIGWINCH');
+    await waitFor(() => log.calls('nworkers_changed').some((c) => c.pid === old && c.newValue === 0), 10000, 'nworkers_changed(0)');
+    const winch = log.calls('nworkers_changed').find((c) => c.pid === old && c.newValue === 0);
+    assert.equal(winch.oldValue, 1);
   });
 
   test('INT: worker_int, then worker_exit, in each worker', { timeout: 30000 }, async (t) => {

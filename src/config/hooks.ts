@@ -148,7 +148,7 @@ const NOT_AWAITED = 'not awaited (a rejection is logged)';
 export const HOOKS: readonly HookSpec[] = [
   { name: 'on_starting', process: 'master', moment: 'as the master starts: after the pidfile is written, before the listeners are bound', args: 'server',
     awaited: 'awaited before binding', failure: 'the server does not start (exit 3)' },
-  { name: 'nworkers_changed', process: 'master', moment: 'after on_starting with oldValue null, then whenever the number of workers changes: TTIN, TTOU, a reload with another `workers`, a failed reload rolled back', args: 'server, newValue, oldValue',
+  { name: 'nworkers_changed', process: 'master', moment: 'after on_starting with oldValue null, then whenever the number of workers changes: TTIN, TTOU, WINCH (to 0), a reload with another `workers`, a failed reload rolled back', args: 'server, newValue, oldValue',
     awaited: NOT_AWAITED, failure: LOGGED },
   { name: 'when_ready', process: 'master', moment: 'once the listeners are bound, before the first workers are spawned', args: 'server',
     awaited: 'awaited before the first workers are spawned', failure: 'the server does not start (exit 3)' },
