@@ -218,7 +218,8 @@ describe('server hooks', () => {
     const [stuck] = workerPids(srv.pid);
     const flag = path.join(mkTmp(), 'free');
     request({ port, path: `/busy?until=${encodeURIComponent(flag)}`, timeout: 10000 }).catch(() => {});
-    await srv.waitForLine(new RegExp(`Worker timeout \\(pid: ${stuck}\\)`), 10000);
+    // The master logs the blocked stack (or that none came), then sends SIGABRT.
+    await srv.waitForLine(new RegExp(`Worker \\(pid: ${stuck}\\) (event loop blocked at|left no JavaScript stack)`), 10000);
     fs.writeFileSync(flag, ''); // the loop runs again: SIGABRT's handler gets its turn
     await waitFor(() => log.calls('child_exit').some((c) => c.worker.pid === stuck), 10000, 'the aborted worker reaped');
     const [abort] = log.calls('worker_abort');
