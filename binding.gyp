@@ -7,6 +7,7 @@
         "native/listen.cc",
         "native/spawn.cc",
         "native/heartbeat.cc",
+        "native/stats.cc",
         "native/identity.cc",
         "native/reap.cc",
         "native/notify.cc",

@@ -12,6 +12,7 @@
 #include "reap.h"
 #include "signal_pipe.h"
 #include "spawn.h"
+#include "stats.h"
 #include "terminal.h"
 
 namespace tusk {
@@ -25,6 +26,8 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("heartbeatCreate", Napi::Function::New<HeartbeatCreate>(env, "heartbeatCreate"));
   exports.Set("heartbeatNotify", Napi::Function::New<HeartbeatNotify>(env, "heartbeatNotify"));
   exports.Set("heartbeatCheck", Napi::Function::New<HeartbeatCheck>(env, "heartbeatCheck"));
+  exports.Set("statsMap", Napi::Function::New<StatsMap>(env, "statsMap"));
+  exports.Set("statsLayout", Napi::Function::New<StatsLayout>(env, "statsLayout"));
   exports.Set("lookupUser", Napi::Function::New<LookupUser>(env, "lookupUser"));
   exports.Set("lookupGroup", Napi::Function::New<LookupGroup>(env, "lookupGroup"));
   exports.Set("groupList", Napi::Function::New<GroupList>(env, "groupList"));

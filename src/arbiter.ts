@@ -17,7 +17,8 @@ import { resolveConfig, type ConfigSources } from './config/load.js';
 import { BootError, EXIT } from './errors.js';
 import { awaitHook, callHook, hasWorkerHooks, workerInfo } from './hooks.js';
 import type { Server } from './config/hooks.js';
-import { HeartbeatWatch } from './heartbeat.js';
+import { HeartbeatWatch, heartbeatDir } from './heartbeat.js';
+import { StatsBook, createStatsFile } from './stats.js';
 import { Pidfile } from './pidfile.js';
 import { MemoryWatch, SAMPLES_IN_A_ROW } from './memory.js';
 import { userEnv, workerEnv, workerIdentity } from './identity.js';
@@ -124,6 +125,8 @@ export class Arbiter {
   private readonly service = ServiceNotifier.fromEnv();
   /** READY=1 has been sent for the first generation. */
   private announced = false;
+  /** Every worker's figures, and the retired totals of the dead (stats.ts). */
+  readonly stats = new StatsBook();
   private readonly orphans = OrphanReaper.needed() ? new OrphanReaper((pid) => this.workers.has(pid) || pid === this.childMaster) : null;
   private configFile: string | null;
   /** What hooks see of the master. */
@@ -431,6 +434,7 @@ export class Arbiter {
       generation: this.generation,
       listeners: this.listeners.length,
       heartbeatFd: 3 + this.listeners.length,
+      statsFd: 4 + this.listeners.length,
       app: this.app,
       cwd: this.settings.chdir ?? this.sources.cwd,
       settings: this.settings,
@@ -440,27 +444,32 @@ export class Arbiter {
       setAppInstance: user.NODE_APP_INSTANCE === undefined,
     };
     let heartbeat: HeartbeatWatch | null = null;
+    let stats: ReturnType<typeof createStatsFile> | null = null;
     let pid: number;
     try {
       const identity = workerIdentity(this.settings);
       heartbeat = HeartbeatWatch.create(this.settings, now(), identity);
+      stats = createStatsFile(heartbeatDir(this.settings), identity);
       const port = this.listeners.find((l) => l.port !== undefined)?.port;
       pid = addon.spawn({
         file: process.execPath,
         args: [`tusk: worker [${this.name}]`, ...process.execArgv, path.join(packageRoot, 'dist', 'worker.js')],
         env: workerEnv(user, { port, slot, setAppInstance: boot.setAppInstance, uid: identity?.uid ?? process.getuid!(), boot: [WORKER_ENV, JSON.stringify(boot)] }),
-        fds: [...this.listeners.map((l) => l.fd), heartbeat.fd],
+        fds: [...this.listeners.map((l) => l.fd), heartbeat.fd, stats.fd],
         deathSignal: os.constants.signals.SIGINT,
         identity,
       });
     } catch (err) {
       heartbeat?.close();
+      if (stats) addon.closeFd(stats.fd);
       return this.halt(`Cannot start a worker: ${(err as Error).message}`, EXIT.BOOT_ERROR);
     }
     this.workers.set(pid, {
       pid, age, slot, bornAt: now(), readyAt: 0, generation: this.generation, heartbeat,
       ready: false, spare, stopAt: null, killDeadline: null, aborted: false, stackDeadline: null, memory: new MemoryWatch(pid), recycling: false,
     });
+    addon.closeFd(stats.fd); // the master keeps its mapping
+    this.stats.track(pid, stats.block);
     log.info(`Booting ${spare ? 'spare ' : ''}worker with pid: ${pid}${spare ? '' : ` (slot ${slot})`}`);
   }
 
@@ -645,6 +654,7 @@ export class Arbiter {
       // A worker a signal killed could not run its own worker_exit: the master runs it for it.
       if (info.exit?.signal) callHook(this.settings, 'worker_exit', this.server, info);
       callHook(this.settings, 'child_exit', this.server, info);
+      this.stats.retire(w.pid);
       this.workerExited(w, status, reason);
     }
   }

@@ -8,6 +8,7 @@ export { loadApp, type OnServer } from './app/load.js';
 export { parseAppSpec, type AppSpec, type Literal } from './app/spec.js';
 export type { NodeListener } from './interfaces/node.js';
 export { serve, type ServeOptions, type EmbeddedServer } from './serve.js';
+export { StatsBook, type Figures, type WorkerSummary, type RestartReason, type TrackedWorker } from './stats.js';
 export type { NativeRequest, NativeResponse, NativeHandler } from './interfaces/native.js';
 export type { FetchHandler, ServeInfo } from './interfaces/fetch.js';
 export type { InterfaceName } from './interfaces/index.js';

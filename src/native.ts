@@ -64,6 +64,8 @@ export interface EngineOptions {
   keepaliveMs: number;
   headerTimeoutMs: number;
   maxConnections: number;
+  /** The worker's stats block (src/stats.ts), counted into by the engine; absent: a private one. */
+  stats?: ArrayBuffer;
 }
 
 /** What the engine calls; one `request` call per request. */
@@ -123,6 +125,10 @@ export interface Addon {
   heartbeatNotify(fd: number, mode: number): void;
   /** [ctime seconds, ctime nanoseconds, mode bits] */
   heartbeatCheck(fd: number): [number, number, number];
+  /** Maps a stats file (MAP_SHARED) as an ArrayBuffer, unmapped when collected. */
+  statsMap(fd: number, bytes: number): ArrayBuffer;
+  /** The stats block's layout (src/stats.ts types it). */
+  statsLayout(): unknown;
   lookupUser(nameOrUid: string | number): UserRecord | null;
   lookupGroup(nameOrGid: string | number): GroupRecord | null;
   /** gid and every group that lists the user (getgrouplist). */

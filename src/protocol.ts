@@ -7,7 +7,7 @@ import type { SocketInfo } from './native.js';
 /** The environment variable that carries a worker's boot record (JSON). */
 export const WORKER_ENV = 'TUSK_WORKER';
 
-/** Listeners sit at descriptors 3 .. 3+n-1, the heartbeat file right after them. */
+/** Listeners sit at descriptors 3 .. 3+n-1, the heartbeat file right after them, then the stats file. */
 export const FIRST_LISTENER_FD = 3;
 
 export interface WorkerBoot {
@@ -18,6 +18,8 @@ export interface WorkerBoot {
   generation: number;
   listeners: number;
   heartbeatFd: number;
+  /** The worker's stats file (src/stats.ts). */
+  statsFd: number;
   app: string;
   cwd: string;
   /** The settings, less the hooks: functions do not survive JSON. */

@@ -12,6 +12,7 @@ import { captureListen, type ListenCapture } from './interfaces/listen.js';
 import { BootError, EXIT, TuskError } from './errors.js';
 import { WorkerHeartbeat, beatInterval } from './heartbeat.js';
 import { startStackThread } from './stack.js';
+import { LoopLag, adoptStatsFile } from './stats.js';
 import { FIRST_LISTENER_FD, NOTICE_SIGNAL, PROMOTE_SIGNAL, WORKER_ENV, type WorkerBoot } from './protocol.js';
 import { awaitHook, callHook, withHooks } from './hooks.js';
 import { requestHooks } from './interfaces/hooks.js';
@@ -40,6 +41,7 @@ class Worker {
   private readonly view: HookWorker;
   /** worker_exit has been called (or there is none to call): the next exit is immediate. */
   private exiting = false;
+  private readonly loopLag: LoopLag;
 
   constructor(private readonly boot: WorkerBoot) {
     const { max_requests, max_requests_jitter } = boot.settings;
@@ -70,6 +72,7 @@ class Worker {
         return worker.boot.settings;
       },
     };
+    this.loopLag = new LoopLag(adoptStatsFile(boot.statsFd));
   }
 
   async run(): Promise<void> {
@@ -336,7 +339,10 @@ class Worker {
   }
 
   private startHeartbeat(): void {
-    this.heartbeat = setInterval(() => this.beat(), beatInterval(this.boot.settings.timeout));
+    this.heartbeat = setInterval(() => {
+      this.beat();
+      this.loopLag.sample();
+    }, beatInterval(this.boot.settings.timeout));
     this.beat();
   }
 }

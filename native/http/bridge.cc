@@ -92,6 +92,16 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info)
   so.keepalive_ms = static_cast<uint64_t>(option_double(options, "keepaliveMs", 5000));
   so.header_timeout_ms = static_cast<uint64_t>(option_double(options, "headerTimeoutMs", 10000));
   so.max_connections = option(options, "maxConnections", so.max_connections);
+  Napi::Value stats = options.Get("stats");
+  if (stats.IsArrayBuffer()) {
+    Napi::ArrayBuffer block = stats.As<Napi::ArrayBuffer>();
+    if (block.ByteLength() < http::kEngineSlots * sizeof(double)) {
+      throw_type_error(env_, "Engine: the stats block is too small");
+      return;
+    }
+    stats_block_ = Napi::Persistent(block);
+    so.stats = static_cast<double*>(block.Data());
+  }
 
   std::vector<int> fds;
   Napi::Array list = info[0].As<Napi::Array>();

@@ -54,6 +54,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap>, public EngineEvents {
   std::unique_ptr<Server> server_;
   Napi::FunctionReference on_request_, on_body_, on_drain_, on_abort_, on_idle_;
   Napi::AsyncContext async_context_;
+  Napi::Reference<Napi::ArrayBuffer> stats_block_;  // kept mapped while the engine counts into it
   // Scratch space reused by every response: header strings and their views, a string body.
   std::vector<std::string> header_strings_;
   std::vector<HeaderView> header_views_;

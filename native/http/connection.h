@@ -51,6 +51,8 @@ struct Connection {
   bool http10 = false;
   bool head_method = false;
   bool response_started = false;
+  uint16_t status = 0;        // of the response begun (Respond, WriteHead)
+  uint64_t started = 0;       // uv_hrtime() when the application got the request (Stats::Begin)
   bool response_keeps_alive = false;  // the head sent said the connection stays open
   bool response_chunked = false;
   bool response_bodiless = false;  // HEAD, 1xx, 204, 304: framing only

@@ -70,7 +70,7 @@ void rebase(Request& r, const char* from, const char* to) {
 }  // namespace
 
 Server::Server(uv_loop_t* loop, const ServerOptions& options, EngineEvents* events)
-    : loop_(loop), options_(options), events_(events), read_buffer_(new char[kReadBuffer]) {
+    : loop_(loop), options_(options), events_(events), read_buffer_(new char[kReadBuffer]), stats_(options.stats) {
   refresh_date();
   check_ = new uv_check_t;
   uv_check_init(loop_, check_);
@@ -123,6 +123,8 @@ void Server::OnAccepted(const int* fds, size_t count) {
     }
     c->deadline = uv_now(loop_) + options_.header_timeout_ms;
     live_++;
+    stats_.Add(kConnectionsTotal, 1);
+    stats_.Set(kConnectionsOpen, static_cast<double>(live_));
     // The request usually arrives with the handshake: read it now rather than after another
     // trip through epoll (EAGAIN costs one syscall when it has not).
     OnPoll(c, 0, UV_READABLE);
@@ -162,6 +164,7 @@ void Server::OnPoll(Connection* c, int status, int events) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return;
     return Close(c);
   }
+  stats_.Add(kBytesIn, static_cast<double>(n));
   if (c->lingering) {
     if (n == 0) Close(c);
     return;
@@ -272,6 +275,7 @@ bool Server::StepHead(Connection* c, const char* data, size_t len, size_t* used)
 }
 
 void Server::Dispatch(Connection* c) {
+  c->started = stats_.Begin();
   events_->OnRequest(c->request_id, c->phase == Phase::Body);
 }
 
@@ -334,6 +338,9 @@ void Server::Reject(Connection* c, uint16_t status, const char* reason) {
     aborts_.push_back(c->request_id);
     c->request_id = 0;
     Wake();
+    stats_.Answered(status, c->started);  // a body the engine refused: answered, by the engine
+  } else {
+    stats_.Answered(status, 0);
   }
   c->keep_alive = false;
   c->close_after_flush = true;
@@ -387,6 +394,7 @@ bool Server::Respond(double id, uint16_t status, const HeaderView* headers, size
   plan.length = body.size();
   append_head(c->out, plan, headers, count);
   c->response_started = true;
+  c->status = status;
   c->response_keeps_alive = plan.keep_alive;
   if (!c->head_method && !status_has_no_body(status)) c->out.append(body);
   FinishResponse(c);
@@ -408,6 +416,7 @@ bool Server::WriteHead(double id, uint16_t status, const HeaderView* headers, si
   plan.keep_alive = c->keep_alive && !draining_;
   append_head(c->out, plan, headers, count);
   c->response_started = true;
+  c->status = status;
   c->response_keeps_alive = plan.keep_alive;
   c->response_chunked = plan.chunked;
   c->response_bodiless = bodiless;
@@ -450,6 +459,7 @@ bool Server::End(double id, std::string_view chunk) {
 bool Server::Destroy(double id) {
   Connection* c = Find(id);
   if (c == nullptr) return false;
+  stats_.Aborted();
   c->request_id = 0;  // the application knows; no abort event for it
   Close(c);
   return true;
@@ -460,6 +470,7 @@ bool Server::Fail(double id) {
   if (c == nullptr) return false;
   c->request_id = 0;  // the application knows; no abort event for it
   if (c->response_started) {
+    stats_.Aborted();
     Close(c);  // part of a response is out: only a close tells the client it is incomplete
     return true;
   }
@@ -467,6 +478,7 @@ bool Server::Fail(double id) {
   static constexpr HeaderView kType{"Content-Type", "text/plain; charset=utf-8"};
   HeadPlan plan;
   plan.status = 500;
+  stats_.Answered(500, c->started);
   plan.http10 = c->http10;
   plan.keep_alive = false;
   plan.head_request = c->head_method;
@@ -486,6 +498,7 @@ bool Server::Fail(double id) {
 }
 
 void Server::FinishResponse(Connection* c) {
+  stats_.Answered(c->status, c->started);
   c->request_id = 0;
   c->response_started = false;
   c->notify_drain = false;
@@ -544,6 +557,7 @@ void Server::Flush(Connection* c) {
     ssize_t n = ::send(c->fd, c->out.data() + c->out_off, c->out.size() - c->out_off, MSG_NOSIGNAL);
     if (n > 0) {
       c->out_off += static_cast<size_t>(n);
+      stats_.Add(kBytesOut, static_cast<double>(n));
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -681,6 +695,7 @@ void Server::Close(Connection* c) {
     aborts_.push_back(c->request_id);
     c->request_id = 0;
     Wake();
+    stats_.Aborted();
   }
   c->closing = true;
   if (c->in_process) return;  // the reader finishes the teardown when it unwinds
@@ -693,6 +708,7 @@ void Server::Close(Connection* c) {
   }
   ::close(c->fd);
   live_--;
+  stats_.Set(kConnectionsOpen, static_cast<double>(live_));
   if (paused_for_cap_ && live_ < options_.max_connections && !draining_) {
     paused_for_cap_ = false;
     acceptor_.Start();

@@ -13,6 +13,7 @@
 #include "accept.h"
 #include "http/connection.h"
 #include "http/parser.h"
+#include "http/stats.h"
 
 namespace tusk::http {
 
@@ -22,6 +23,7 @@ struct ServerOptions {
   uint64_t header_timeout_ms = 10000; // time allowed to send a whole request head
   uint32_t max_connections = 1000;    // above it the worker stops accepting
   size_t write_high_water = 1 << 20;  // buffered output above which the application must wait
+  double* stats = nullptr;            // the worker's stats block (http/stats.h); null: a private one
 };
 
 // What the engine tells the application (implemented by the bridge).
@@ -111,6 +113,7 @@ class Server : public AcceptSink {
   bool paused_for_cap_ = false;
   bool draining_ = false;
   char* read_buffer_;
+  Stats stats_;
 };
 
 }  // namespace tusk::http

@@ -5,6 +5,7 @@
 import { addon, type Engine, type EngineOptions } from '../native.js';
 import type { Settings } from '../config/settings.js';
 import { log } from '../log.js';
+import { statsBlock } from '../stats.js';
 
 /** Events of one request, for the code serving it. */
 export interface RequestWatcher {
@@ -24,6 +25,7 @@ export function engineOptions(settings: Settings): EngineOptions {
     keepaliveMs: settings.keepalive * 1000,
     headerTimeoutMs: settings.header_timeout * 1000,
     maxConnections: settings.worker_connections,
+    stats: statsBlock().buffer,
   };
 }
 

@@ -6,6 +6,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { LIMIT_STATUS, type Settings } from '../config/settings.js';
+import { RequestCounter } from '../stats.js';
 
 export type NodeListener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -98,6 +99,7 @@ export class NodeHost {
   /** Connections the app took over with an 'upgrade' listener (WebSockets): no more HTTP on them. */
   readonly upgraded = new Set<net.Socket>();
   private draining = false;
+  private readonly counter = new RequestCounter();
 
   constructor(
     readonly server: http.Server,
@@ -108,6 +110,8 @@ export class NodeHost {
     guard(server, protect(server, options), {
       request: (res) => {
         if (this.draining) res.shouldKeepAlive = false;
+        const started = this.counter.begin();
+        res.once('close', () => (res.writableFinished ? this.counter.answered(res.statusCode, started) : this.counter.aborted()));
         events.request();
       },
       upgrade: (socket) => {
@@ -123,8 +127,11 @@ export class NodeHost {
     // Node's http layer decides what a client's FIN means, not net's auto-end.
     const socket = new net.Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
     this.sockets.add(socket);
+    this.counter.connection(this.sockets.size, true);
     socket.once('close', () => {
       this.sockets.delete(socket);
+      this.counter.connection(this.sockets.size, false);
+      this.counter.bytes(socket.bytesRead, socket.bytesWritten);
       this.upgraded.delete(socket);
       this.events.socketClosed();
     });
