@@ -8,7 +8,7 @@
 // worker's last counts are folded into its retired totals, so neither a crash nor a HUP makes a
 // counter go back.
 import fs from 'node:fs';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, type IntervalHistogram, performance } from 'node:perf_hooks';
 import { addon } from './native.js';
 
 /** The stats block's layout, as the addon defines it. */
@@ -96,15 +96,15 @@ export function adoptStatsFile(fd: number): StatsBlock {
 export class RequestCounter {
   private readonly s = statsBlock().slots;
 
-  /** A request handed to the app; returns its start for `answered`. */
-  begin(): bigint {
+  /** A request handed to the app; returns its start (performance.now(), ms) for `answered`. */
+  begin(): number {
     this.s[layout.slots.inFlight]! += 1;
-    return process.hrtime.bigint();
+    return performance.now();
   }
 
-  answered(status: number, started: bigint): void {
+  answered(status: number, started: number): void {
     const s = this.s;
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const seconds = (performance.now() - started) / 1000;
     s[layout.slots.inFlight]! -= 1;
     s[layout.slots.requests]! += 1;
     s[status >= 100 && status <= 599 ? layout.statusBase + status - 100 : layout.slots.statusOther]! += 1;

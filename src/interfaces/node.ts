@@ -84,15 +84,25 @@ function startConnectionTracking(server: http.Server): void {
   if (setup) (setup as (this: http.Server) => void).call(server);
 }
 
+const kStarted = Symbol('tusk.started');
+const kCounter = Symbol('tusk.counter');
+type Counted = http.ServerResponse & { [kStarted]: number; [kCounter]: RequestCounter };
+
+/** A response's 'close': counted as answered when it was written to the end, else as aborted. */
+function countClosed(this: Counted): void {
+  if (this.writableFinished) this[kCounter].answered(this.statusCode, this[kStarted]);
+  else this[kCounter].aborted();
+}
+
 /**
  * Hosts a node-interface app in a worker: applies tusk's protections to its server, adopts
  * accepted descriptors as sockets, counts them, and drains gracefully (in-flight requests finish
  * with `Connection: close`, idle keep-alive connections are closed, new requests on open
  * connections are answered and then closed).
  *
- * Per request this costs one wrapped `server.emit` (see guard()): no listener of tusk's own, no
- * closure, no set of responses. What drain needs (the response a connection is writing) it reads
- * from the connections themselves.
+ * Per request this costs one wrapped `server.emit` (see guard()) and one shared 'close' listener
+ * that counts the response into the worker's figures: no closure and no set of responses. What
+ * drain needs (the response a connection is writing) it reads from the connections themselves.
  */
 export class NodeHost {
   readonly sockets = new Set<net.Socket>();
@@ -110,8 +120,9 @@ export class NodeHost {
     guard(server, protect(server, options), {
       request: (res) => {
         if (this.draining) res.shouldKeepAlive = false;
-        const started = this.counter.begin();
-        res.once('close', () => (res.writableFinished ? this.counter.answered(res.statusCode, started) : this.counter.aborted()));
+        (res as Counted)[kStarted] = this.counter.begin();
+        (res as Counted)[kCounter] = this.counter;
+        res.on('close', countClosed); // one shared function, no closure or once() wrapper per request
         events.request();
       },
       upgrade: (socket) => {
