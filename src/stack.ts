@@ -12,7 +12,6 @@
 // Node version. A thread blocked outside JavaScript (a synchronous native call that never returns)
 // cannot be interrupted: the master waits a bounded time, then kills it anyway.
 import fs from 'node:fs';
-import inspector from 'node:inspector';
 import net from 'node:net';
 import os from 'node:os';
 import { SHARE_ENV, Worker, isMainThread, workerData } from 'node:worker_threads';
@@ -60,15 +59,21 @@ export function framesOf(stack: string): string {
   return stack.split('\n').filter((line) => /^\s+at /.test(line) && !line.includes(SOURCE)).join('\n');
 }
 
-/** The thread: waits for the master's request and answers each one. */
-function serve(data: StackThreadData): void {
+type Inspector = typeof import('node:inspector');
+
+/**
+ * The thread: waits for the master's request and answers each one. The inspector is loaded here
+ * only: a Node built without it still runs workers, whose answer then says so.
+ */
+async function serve(data: StackThreadData): Promise<void> {
+  const inspector = await import('node:inspector').catch((err: Error) => err);
   const heartbeat = new WorkerHeartbeat(data.heartbeatFd);
   const pipe = new net.Socket({ fd: data.pipeFd, readable: true, writable: false });
   let busy = false;
   pipe.on('data', () => {
     if (busy) return;
     busy = true;
-    capture((stack) => {
+    capture(inspector, (stack) => {
       busy = false;
       try {
         heartbeat.leaveStack(stack);
@@ -81,7 +86,8 @@ function serve(data: StackThreadData): void {
 }
 
 /** Evaluates the stack in the main thread; `done` gets the frames, or why there are none. */
-function capture(done: (stack: string) => void): void {
+function capture(inspector: Inspector | Error, done: (stack: string) => void): void {
+  if (inspector instanceof Error) return done(`(no stack: ${inspector.message})`);
   const session = new inspector.Session();
   try {
     session.connectToMainThread();
@@ -97,9 +103,7 @@ function capture(done: (stack: string) => void): void {
 }
 
 if (!isMainThread && (workerData as Partial<StackThreadData> | null)?.tuskStackThread) {
-  try {
-    serve(workerData as StackThreadData);
-  } catch (err) {
+  serve(workerData as StackThreadData).catch((err: unknown) => {
     fs.writeSync(2, `tusk: the stack thread could not start: ${(err as Error).message}\n`);
-  }
+  });
 }
