@@ -22,25 +22,64 @@ export function requestHooks(settings: HookSettings, worker: Worker): RequestHoo
   return settings.pre_request || settings.post_request ? { settings, worker } : null;
 }
 
-/** A HookRequest whose headers are made on first use from the raw list. */
-function hookRequest(kind: HookRequest['interface'], method: string, url: string, httpVersion: string, rawHeaders: readonly string[], remoteAddress: string, raw?: http.IncomingMessage): HookRequest {
-  let headers: Record<string, string> | undefined;
-  return {
-    interface: kind, method, url, httpVersion, remoteAddress, raw,
-    get headers() {
-      return (headers ??= headerRecord(rawHeaders));
-    },
-  };
+/** A request of the engine's interfaces, read when it arrived (the engine forgets it once answered). */
+class EngineRequestView implements HookRequest {
+  readonly interface: 'fetch' | 'native';
+  private _headers?: Record<string, string>;
+
+  constructor(
+    kind: 'fetch' | 'native',
+    readonly method: string,
+    readonly url: string,
+    readonly httpVersion: string,
+    private readonly rawHeaders: readonly string[],
+    readonly remoteAddress: string,
+  ) {
+    this.interface = kind;
+  }
+
+  get headers(): Record<string, string> {
+    return (this._headers ??= headerRecord(this.rawHeaders));
+  }
+}
+
+/** A node-interface request: its fields read from the IncomingMessage when asked for. */
+class NodeRequestView implements HookRequest {
+  readonly interface = 'node' as const;
+  private _headers?: Record<string, string>;
+
+  constructor(readonly raw: http.IncomingMessage) {}
+
+  get method(): string {
+    return this.raw.method ?? '';
+  }
+
+  get url(): string {
+    return this.raw.url ?? '';
+  }
+
+  get httpVersion(): string {
+    return this.raw.httpVersion;
+  }
+
+  get headers(): Record<string, string> {
+    return (this._headers ??= headerRecord(this.raw.rawHeaders));
+  }
+
+  get remoteAddress(): string {
+    return this.raw.socket.remoteAddress ?? '';
+  }
 }
 
 /** pre_request and post_request for an http.Server of the node interface. */
 export function hookNodeServer(server: http.Server, hooks: RequestHooks): void {
   const { settings, worker } = hooks;
+  const post = settings.post_request !== null;
   server.prependListener('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const start = performance.now();
-    const view = hookRequest('node', req.method ?? '', req.url ?? '', req.httpVersion, req.rawHeaders, req.socket.remoteAddress ?? '', req);
+    const start = post ? performance.now() : 0;
+    const view = new NodeRequestView(req);
     callHook(settings, 'pre_request', worker, view);
-    if (!settings.post_request) return;
+    if (!post) return;
     res.once('close', () => {
       callHook(settings, 'post_request', worker, view, {
         status: res.headersSent ? res.statusCode : 0, aborted: !res.writableFinished, duration: performance.now() - start, raw: res,
@@ -65,14 +104,15 @@ export function hookEngine(host: EngineHost, kind: 'fetch' | 'native', hooks: Re
   const { settings, worker } = hooks;
   const { engine } = host;
   const pending = new Map<number, Pending>();
+  const post = settings.post_request !== null;
   const dispatch = host.dispatch;
   host.dispatch = (eng, id, hasBody) => {
-    const req = hookRequest(kind, eng.method(id) ?? '', eng.target(id) ?? '', `1.${eng.version(id) ?? 1}`, eng.headers(id) ?? [], eng.peer(id)?.[0] ?? '');
-    if (settings.post_request) pending.set(id, { req, start: performance.now(), status: 0 });
+    const req = new EngineRequestView(kind, eng.method(id) ?? '', eng.target(id) ?? '', `1.${eng.version(id) ?? 1}`, eng.headers(id) ?? [], eng.peer(id)?.[0] ?? '');
+    if (post) pending.set(id, { req, start: performance.now(), status: 0 });
     callHook(settings, 'pre_request', worker, req);
     dispatch(eng, id, hasBody);
   };
-  if (!settings.post_request) return;
+  if (!post) return;
 
   const finish = (id: number, status: number | null, aborted: boolean): void => {
     const p = pending.get(id);
