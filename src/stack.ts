@@ -8,6 +8,11 @@
 // JavaScript, on top of the frames where it is stuck. The thread writes the stack into the
 // heartbeat file (the master logs it) and tells the master at once (NOTICE_SIGNAL).
 //
+// The same thread runs the worker_abort hook (hooks.ts) when it is set: SIGABRT, which the master
+// sends once it has the stack, then reaches the thread through a second pipe, and the thread
+// evaluates the worker's abort function (ABORT_KEY) in the main thread the same way, so that the
+// hook runs even in a worker stuck in `while (true) {}`, as Gunicorn's runs in a stuck Python loop.
+//
 // Only N-API and public Node modules: the addon uses no V8 API, so one binary still serves every
 // Node version. A thread blocked outside JavaScript (a synchronous native call that never returns)
 // cannot be interrupted: the master waits a bounded time, then kills it anyway.
@@ -23,6 +28,8 @@ import { NOTICE_SIGNAL, STACK_SIGNAL } from './protocol.js';
 interface StackThreadData {
   tuskStackThread: true;
   pipeFd: number;
+  /** SIGABRT's pipe when the worker has an abort function to run; null otherwise. */
+  abortPipeFd: number | null;
   heartbeatFd: number;
   masterPid: number;
 }
@@ -38,14 +45,20 @@ const EXPRESSION = `(() => {
 })()
 //# sourceURL=${SOURCE}`;
 
+/** Where the worker puts the function the thread runs on SIGABRT (globalThis[ABORT_KEY]). */
+export const ABORT_KEY = Symbol.for('tusk.abort');
+const ABORT_EXPRESSION = `globalThis[Symbol.for('tusk.abort')]?.()\n//# sourceURL=${SOURCE}`;
+
 /**
  * Starts the stack thread of this worker (from the main thread, at boot, before the app loads so
  * that a load that hangs is covered too). Throws when the signal's handler cannot be installed.
+ * With `abort`, SIGABRT no longer ends the worker: the thread runs globalThis[ABORT_KEY] instead.
  */
-export function startStackThread(heartbeatFd: number, masterPid: number): Worker {
+export function startStackThread(heartbeatFd: number, masterPid: number, abort = false): Worker {
   const data: StackThreadData = {
     tuskStackThread: true,
     pipeFd: addon.signalPipe(os.constants.signals[STACK_SIGNAL]),
+    abortPipeFd: abort ? addon.signalPipe(os.constants.signals.SIGABRT) : null,
     heartbeatFd,
     masterPid,
   };
@@ -69,6 +82,10 @@ async function serve(data: StackThreadData): Promise<void> {
   const inspector = await import('node:inspector').catch((err: Error) => err);
   const heartbeat = new WorkerHeartbeat(data.heartbeatFd);
   const pipe = new net.Socket({ fd: data.pipeFd, readable: true, writable: false });
+  if (data.abortPipeFd !== null) {
+    const abort = new net.Socket({ fd: data.abortPipeFd, readable: true, writable: false });
+    abort.once('data', () => evaluate(inspector, ABORT_EXPRESSION, () => {}));
+  }
   let busy = false;
   pipe.on('data', () => {
     if (busy) return;
@@ -87,18 +104,25 @@ async function serve(data: StackThreadData): Promise<void> {
 
 /** Evaluates the stack in the main thread; `done` gets the frames, or why there are none. */
 function capture(inspector: Inspector | Error, done: (stack: string) => void): void {
-  if (inspector instanceof Error) return done(`(no stack: ${inspector.message})`);
+  evaluate(inspector, EXPRESSION, (err, value) => {
+    if (err || typeof value !== 'string') return done(`(no stack: ${err?.message ?? 'no answer'})`);
+    done(framesOf(value) || '(no JavaScript frames)');
+  });
+}
+
+/** Evaluates `expression` in the main thread, inside whatever JavaScript it is running. */
+function evaluate(inspector: Inspector | Error, expression: string, done: (err: Error | null, value: unknown) => void): void {
+  if (inspector instanceof Error) return done(inspector, undefined);
   const session = new inspector.Session();
   try {
     session.connectToMainThread();
   } catch (err) {
-    return done(`(no stack: ${(err as Error).message})`);
+    return done(err as Error, undefined);
   }
-  session.post('Runtime.evaluate', { expression: EXPRESSION, returnByValue: true, silent: true }, (err, reply) => {
+  session.post('Runtime.evaluate', { expression, returnByValue: true, silent: true }, (err, reply) => {
     session.disconnect();
-    const value: unknown = reply?.result?.value;
-    if (err || typeof value !== 'string') return done(`(no stack: ${err?.message ?? reply?.exceptionDetails?.text ?? 'no answer'})`);
-    done(framesOf(value) || '(no JavaScript frames)');
+    const failure = err ?? (reply?.exceptionDetails ? new Error(reply.exceptionDetails.text) : null);
+    done(failure, reply?.result?.value);
   });
 }
 

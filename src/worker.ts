@@ -11,7 +11,7 @@ import { loadServedApp, startServing, type Serving } from './interfaces/index.js
 import { captureListen, type ListenCapture } from './interfaces/listen.js';
 import { BootError, EXIT, TuskError } from './errors.js';
 import { WorkerHeartbeat, beatInterval } from './heartbeat.js';
-import { startStackThread } from './stack.js';
+import { ABORT_KEY, startStackThread } from './stack.js';
 import { LoopLag, adoptStatsFile } from './stats.js';
 import { FIRST_LISTENER_FD, NOTICE_SIGNAL, PROMOTE_SIGNAL, WORKER_ENV, type WorkerBoot } from './protocol.js';
 import { awaitHook, callHook, withHooks } from './hooks.js';
@@ -81,8 +81,8 @@ class Worker {
     process.title = this.title();
     this.installSignals();
     this.startHeartbeat();
-    this.startStackThread();
     await this.loadHooks();
+    this.startStackThread();
     const { settings } = this.boot;
     await this.bootHook('post_fork', [this.server, this.view]);
 
@@ -218,8 +218,8 @@ class Worker {
 
   /**
    * The hooks, from the config file the master names (only when a worker-side hook is set there):
-   * a file that cannot be imported here is a boot failure. worker_abort and a fallback for
-   * worker_exit are installed when those hooks are set.
+   * a file that cannot be imported here is a boot failure. The fallbacks for worker_exit are
+   * installed when it is set (worker_abort is the stack thread's: startStackThread).
    */
   private async loadHooks(): Promise<void> {
     try {
@@ -230,7 +230,6 @@ class Worker {
       await this.exit(EXIT.BOOT_ERROR);
     }
     const { settings } = this.boot;
-    if (settings.worker_abort) process.on('SIGABRT', () => void this.abort());
     if (settings.worker_exit) {
       // The app's own way out: an event loop run empty gets the hook awaited, process.exit()
       // or an uncaught exception gets it called.
@@ -257,10 +256,14 @@ class Worker {
     await this.exit(EXIT.OK);
   }
 
-  /** SIGABRT (the master timed this worker out; only heard if the event loop runs again): worker_abort, then out. */
-  private async abort(): Promise<void> {
-    await awaitHook(this.boot.settings, 'worker_abort', [this.view]);
-    await this.exit(ABORTED);
+  /**
+   * SIGABRT (the master timed this worker out), run by the stack thread inside whatever JavaScript
+   * the main thread is running, stuck or not: worker_abort now. A worker whose event loop is free
+   * then runs worker_exit and exits; a stuck one is SIGKILLed, and its master runs worker_exit.
+   */
+  private abort(): void {
+    callHook(this.boot.settings, 'worker_abort', this.view);
+    setImmediate(() => void this.exit(ABORTED));
   }
 
   /**
@@ -332,7 +335,9 @@ class Worker {
   private startStackThread(): void {
     if (this.boot.settings.timeout <= 0) return; // no heartbeat timeout, no question
     try {
-      startStackThread(this.boot.heartbeatFd, this.boot.masterPid).on('error', (err) => log.warning(`The stack thread failed: ${err.message}`));
+      const abort = this.boot.settings.worker_abort !== null;
+      if (abort) (globalThis as Record<symbol, unknown>)[ABORT_KEY] = () => this.abort();
+      startStackThread(this.boot.heartbeatFd, this.boot.masterPid, abort).on('error', (err) => log.warning(`The stack thread failed: ${err.message}`));
     } catch (err) {
       log.warning(`No stack on a heartbeat timeout: ${(err as Error).message}`);
     }
