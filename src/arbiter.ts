@@ -18,7 +18,8 @@ import { BootError, EXIT } from './errors.js';
 import { awaitHook, callHook, hasWorkerHooks, workerInfo } from './hooks.js';
 import type { Server } from './config/hooks.js';
 import { HeartbeatWatch, heartbeatDir } from './heartbeat.js';
-import { StatsBook, createStatsFile } from './stats.js';
+import { StatsBook, createStatsFile, type WorkerSummary } from './stats.js';
+import { Monitor, type MasterView } from './monitor.js';
 import { Pidfile } from './pidfile.js';
 import { MemoryWatch, SAMPLES_IN_A_ROW } from './memory.js';
 import { userEnv, workerEnv, workerIdentity } from './identity.js';
@@ -97,7 +98,7 @@ export interface ArbiterOptions {
   configFile?: string | null;
 }
 
-export class Arbiter {
+export class Arbiter implements MasterView {
   private settings: Settings;
   private readonly app: string;
   private readonly sources: ConfigSources;
@@ -127,6 +128,9 @@ export class Arbiter {
   private announced = false;
   /** Every worker's figures, and the retired totals of the dead (stats.ts). */
   readonly stats = new StatsBook();
+  /** metrics_bind and statsd (monitor.ts), when either is set. */
+  private monitor: Monitor | null = null;
+  private lastTurn = now();
   private readonly orphans = OrphanReaper.needed() ? new OrphanReaper((pid) => this.workers.has(pid) || pid === this.childMaster) : null;
   private configFile: string | null;
   /** What hooks see of the master. */
@@ -166,11 +170,30 @@ export class Arbiter {
     }
     for (const l of this.listeners) log.info(`Listening at: ${formatListener(l)} (${process.pid})`);
     await this.startupHook('when_ready');
+    if (this.settings.metrics_bind || this.settings.statsd_host) (this.monitor = new Monitor(this.settings, this)).start();
     process.title = `tusk: master [${this.name}]`;
     this.service.startWatchdog();
     for (const sig of SIGNALS) process.on(sig, () => this.signal(sig));
     this.manageWorkers();
     this.schedule();
+  }
+
+  // ---- what the monitor and ctl read (MasterView) ----
+
+  workerSummaries(): WorkerSummary[] {
+    const t = now();
+    return [...this.workers.values()].map((w) => ({
+      pid: w.pid, slot: w.slot, generation: w.generation, spare: w.spare, age: (t - w.bornAt) / 1000,
+      state: w.stopAt !== null || w.recycling ? 'draining' : w.ready ? 'ready' : 'booting',
+    }));
+  }
+
+  serving(): boolean {
+    return this.stopping === null && this.activeWorkers().some((w) => w.ready);
+  }
+
+  lastTick(): number {
+    return this.lastTurn;
   }
 
   // ---- the loop ----
@@ -200,6 +223,7 @@ export class Arbiter {
   }
 
   private tick(): void {
+    this.lastTurn = now();
     while (this.queue.length > 0) {
       const sig = this.queue.shift()!;
       if (sig !== 'SIGCHLD') log.info(`Handling signal: ${sig.slice(3).toLowerCase()}`);
@@ -350,6 +374,7 @@ export class Arbiter {
     if (this.timer) clearTimeout(this.timer);
     if (this.childMaster !== null) this.service.mainPid(this.childMaster);
     this.pidfile?.unlink();
+    this.monitor?.flush();
     await awaitHook(this.settings, 'on_exit', [this.server], this.settings.graceful_timeout * 1000);
     process.exit(this.exitCode);
   }
@@ -544,7 +569,10 @@ export class Arbiter {
     const current = this.activeWorkers();
     if (current.length < this.targetWorkers || !current.every((w) => w.ready)) return;
     for (const w of this.workers.values()) {
-      if (w.generation < this.generation && w.stopAt === null) this.killWorker(w, 'SIGTERM', this.settings.graceful_timeout * 1000);
+      if (w.generation < this.generation && w.stopAt === null) {
+        this.killWorker(w, 'SIGTERM', this.settings.graceful_timeout * 1000);
+        this.stats.restart('reload');
+      }
     }
     log.info(`Reload complete: generation ${this.generation} serving`);
     this.reloading = null;
@@ -565,6 +593,7 @@ export class Arbiter {
       if (!w.memory.due(limit, t)) continue;
       log.warning(`Worker (pid: ${w.pid}) RSS ${w.memory.rssMb} MB above max_worker_memory (${limit} MB) for ${SAMPLES_IN_A_ROW} samples: recycling it`);
       w.recycling = true;
+      this.stats.restart('memory');
     }
     for (const w of this.workers.values()) {
       if (!w.recycling || w.stopAt !== null) continue;
@@ -592,6 +621,7 @@ export class Arbiter {
         log.info(`${w.spare ? 'Spare' : 'Worker'} ready (pid: ${w.pid})`);
       }
       if (state.draining && w.stopAt === null) {
+        this.stats.restart('max_requests');
         // It retired itself (max_requests, or a TERM sent by someone else): replace it now, and
         // make sure it is gone by the end of its own graceful_timeout.
         w.stopAt = t;
@@ -606,6 +636,7 @@ export class Arbiter {
         }
       } else if (!w.ready && !w.aborted && w.stopAt === null && this.settings.boot_timeout > 0 && t - w.bornAt > this.settings.boot_timeout * 1000 + BOOT_TIMEOUT_MARGIN_MS) {
         log.critical(`Worker (pid: ${w.pid}) not ready after boot_timeout (${this.settings.boot_timeout} s)`);
+        this.stats.restart('boot_timeout');
         w.aborted = true;
         w.bootTimedOut = true; // its exit is a boot failure, not an expected stop: stopAt stays null
         try {
@@ -617,6 +648,8 @@ export class Arbiter {
         this.abortTimedOut(w, t);
       } else if (!w.aborted && this.settings.timeout > 0 && t - w.heartbeat.lastBeat > this.settings.timeout * 1000) {
         log.critical(`Worker timeout (pid: ${w.pid})`);
+        this.stats.heartbeatTimeouts++;
+        this.stats.restart('timeout');
         w.aborted = true;
         w.stopAt ??= t; // its replacement starts now
         w.stackDeadline = t + ABORT_GRACE_MS;
@@ -683,6 +716,7 @@ export class Arbiter {
     else if (expected) log.info(`Worker (pid: ${w.pid}) ${how}`);
     else log.error(`Worker (pid: ${w.pid}) ${how}`);
     if (this.stopping || expected) return;
+    if (!w.bootTimedOut) this.stats.restart('crash');
     if (w.ready) return this.crashed(w);
 
     if (w.bootTimedOut) reason ||= `not ready within boot_timeout (${this.settings.boot_timeout} s)`;

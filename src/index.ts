@@ -8,6 +8,7 @@ export { loadApp, type OnServer } from './app/load.js';
 export { parseAppSpec, type AppSpec, type Literal } from './app/spec.js';
 export type { NodeListener } from './interfaces/node.js';
 export { serve, type ServeOptions, type EmbeddedServer } from './serve.js';
+export { metrics, DEFAULT_BUCKETS, type Metrics, type Counter, type Gauge, type Histogram, type Labels, type MetricType } from './metrics.js';
 export { StatsBook, type Figures, type WorkerSummary, type RestartReason, type TrackedWorker } from './stats.js';
 export type { NativeRequest, NativeResponse, NativeHandler } from './interfaces/native.js';
 export type { FetchHandler, ServeInfo } from './interfaces/fetch.js';

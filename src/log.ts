@@ -25,7 +25,11 @@ function stamp(now: Date): string {
   );
 }
 
+/** Lines logged by this process at each level, shown or not (statsd's log.* counters). */
+export const logCounts: Record<LogLevel, number> = { debug: 0, info: 0, warning: 0, error: 0, critical: 0 };
+
 function write(level: LogLevel, message: string): void {
+  logCounts[level]++;
   if (LEVELS.indexOf(level) < threshold) return;
   process.stderr.write(`[${stamp(new Date())}] [${process.pid}] [${level.toUpperCase()}] ${message}\n`);
 }

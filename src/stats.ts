@@ -78,18 +78,21 @@ export function createStatsFile(dir: string, owner: { uid: number; gid: number }
 
 // ---- the worker's side ----
 
-let current: StatsBlock | null = null;
+// Held on globalThis so that any copy of this module in the process (an app's own
+// node_modules/tusk) counts into the same block.
+const CURRENT = Symbol.for('tusk.stats');
+const holder = globalThis as { [CURRENT]?: StatsBlock };
 
 /** This process's stats block: the worker's mapped file, else a private block made on first use. */
 export function statsBlock(): StatsBlock {
-  return (current ??= StatsBlock.private());
+  return (holder[CURRENT] ??= StatsBlock.private());
 }
 
 /** Maps the worker's stats file (once, at boot) and closes the descriptor, which apps do not inherit. */
 export function adoptStatsFile(fd: number): StatsBlock {
-  current = StatsBlock.map(fd);
+  const block = (holder[CURRENT] = StatsBlock.map(fd));
   addon.closeFd(fd);
-  return current;
+  return block;
 }
 
 /** Counts requests served by JavaScript (the node interface) into the slots the engine uses. */
@@ -143,7 +146,7 @@ export class LoopLag {
     const h = this.histogram;
     if (h.count > 0) {
       // The sampler's own timer resolution is part of every sample: what is left is lag.
-      const lag = (q: number): number => Math.max(0, h.percentile(q) / 1e9 - 0.02);
+      const lag = (q: number): number => Math.max(0, Math.round(h.percentile(q) / 1e3 - 20_000) / 1e6);
       this.block.slots[layout.slots.loopLagP50] = lag(50);
       this.block.slots[layout.slots.loopLagP99] = lag(99);
     }

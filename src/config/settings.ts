@@ -42,6 +42,10 @@ export interface Settings extends HookSettings {
   raw_env: string[];
   name: string | null;
   loglevel: LogLevel;
+  metrics_bind: string | null;
+  statsd_host: string | null;
+  statsd_prefix: string;
+  dogstatsd_tags: string;
 }
 
 export type SettingName = keyof Settings;
@@ -161,6 +165,23 @@ function octal(name: string): (value: unknown) => number {
  * parser answers with the same (native/http/parser.cc, kErrLineTooLong and its neighbours); the node
  * interface answers with these (interfaces/node.ts); test/node-limits.test.mjs checks that both agree.
  */
+/** HOST:PORT for a TCP address the master itself uses (metrics_bind, statsd_host); port 0: any free one. */
+function hostPort(name: string, minPort: number): (value: unknown) => string | null {
+  return (value) => {
+    if (value === null || value === undefined || value === '') return null;
+    const m = typeof value === 'string' ? /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(value.trim()) : null;
+    if (!m || Number(m[3]) < minPort || Number(m[3]) > 65535) fail(name, `HOST:PORT or [IPv6]:PORT (port ${minPort} to 65535)`, value);
+    return (value as string).trim();
+  };
+}
+
+/** dogstatsd_tags: comma-separated tags, each `key:value` or `key`. */
+function dogstatsdTags(value: unknown): string {
+  const tags = typeof value === 'string' ? value.trim() : null;
+  if (tags === null || (tags !== '' && !/^[\w.\/-]+(:[\w.\/:-]+)?(,[\w.\/-]+(:[\w.\/:-]+)?)*$/.test(tags))) fail('dogstatsd_tags', 'comma-separated tags (key:value or key)', value);
+  return tags;
+}
+
 export const LIMIT_STATUS = {
   limit_request_line: 414,
   limit_request_fields: 431,
@@ -315,6 +336,26 @@ const registry: { [K in SettingName]: SettingSpec<K> } = {
     name: 'loglevel', flags: ['--log-level'], metavar: 'LEVEL', section: 'Logging',
     help: `Granularity of the error log: ${LEVELS.join(', ')}.`,
     default: () => 'info', parse: choice('loglevel', LEVELS),
+  },
+  metrics_bind: {
+    name: 'metrics_bind', flags: ['--metrics-bind'], metavar: 'ADDRESS', section: 'Logging',
+    help: 'Serve /metrics (Prometheus text format, aggregated over every worker), /ready and /live from the master at HOST:PORT. Off by default. Never exposed to the app\'s clients: bind it to a private address.',
+    default: () => null, parse: hostPort('metrics_bind', 0),
+  },
+  statsd_host: {
+    name: 'statsd_host', flags: ['--statsd-host'], metavar: 'STATSD_ADDR', section: 'Logging',
+    help: 'Send Gunicorn\'s statsd metrics (tusk.requests, tusk.request.duration, tusk.request.status.CODE, tusk.workers, tusk.log.*) to HOST:PORT over UDP, from the master, once a second. Off by default.',
+    default: () => null, parse: hostPort('statsd_host', 1),
+  },
+  statsd_prefix: {
+    name: 'statsd_prefix', flags: ['--statsd-prefix'], metavar: 'STATSD_PREFIX', section: 'Logging',
+    help: 'Prefix before every statsd metric name, a dot added: shop gives shop.tusk.requests. Default: none (tusk.requests).',
+    default: () => '', parse: (value) => (typeof value === 'string' && !/[:|@\s]/.test(value) ? value : fail('statsd_prefix', 'a name without :, |, @ or spaces', value)),
+  },
+  dogstatsd_tags: {
+    name: 'dogstatsd_tags', flags: ['--dogstatsd-tags'], metavar: 'DOGSTATSD_TAGS', section: 'Logging',
+    help: 'Tags added to every statsd metric, DogStatsD style: comma-separated key:value (or key) pairs, e.g. env:prod,app:shop.',
+    default: () => '', parse: dogstatsdTags,
   },
   ...HOOK_SETTINGS,
 };
