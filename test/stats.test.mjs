@@ -67,3 +67,25 @@ test('requests in flight and open connections are gauges the master sees move', 
   const done = await figuresWhen(srv, (x) => x.totals.inFlight === 0 && x.totals.requests === 2, 'both answered');
   assert.ok(done.totals.buckets.slice(0, 9).reduce((a, b) => a + b, 0) === 0, 'an 800 ms answer is in no bucket below 0.5 s');
 });
+
+describe('the addon\'s stats block', () => {
+  test('statsMap and the engine refuse what they cannot use, with the addon\'s errors', async () => {
+    const { addon } = await import('../dist/native.js');
+    const { STATS_BYTES, StatsBlock } = await import('../dist/stats.js');
+    assert.throws(() => addon.statsMap(), TypeError);
+    assert.throws(() => addon.statsMap(0, 8), /bytes out of range/);
+    assert.throws(() => addon.statsMap(1 << 20, STATS_BYTES), (err) => err.code === 'EBADF' && err.syscall === 'mmap');
+    const handlers = { request() {}, body() {}, drain() {}, abort() {}, idle() {} };
+    assert.throws(() => new addon.Engine([], { stats: new ArrayBuffer(8) }, handlers), /stats block is too small/);
+    // A block of the right size works, and the same memory is seen through two mappings.
+    const fd = addon.heartbeatCreate((await import('node:os')).tmpdir());
+    (await import('node:fs')).ftruncateSync(fd, STATS_BYTES);
+    const a = StatsBlock.map(fd);
+    const b = StatsBlock.map(fd);
+    addon.closeFd(fd);
+    a.slots[0] = 42;
+    assert.equal(b.slots[0], 42);
+    const engine = new addon.Engine([], { stats: a.buffer }, handlers);
+    assert.equal(engine.connections(), 0);
+  });
+});
