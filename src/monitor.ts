@@ -34,8 +34,6 @@ export function splitHostPort(spec: string): { host: string; port: number } {
 }
 
 export class Monitor {
-  private server: http.Server | null = null;
-  private retry: NodeJS.Timeout | null = null;
   private readonly statsd: StatsdSender | null;
   readonly app: AppMetricsBook;
 
@@ -49,13 +47,6 @@ export class Monitor {
     if (this.settings.metrics_bind) this.listen(splitHostPort(this.settings.metrics_bind));
   }
 
-  close(): void {
-    if (this.retry) clearTimeout(this.retry);
-    this.server?.close();
-    this.server?.closeAllConnections();
-    this.statsd?.close();
-  }
-
   /** Sends what statsd has not had yet (before the master exits). */
   flush(): void {
     this.statsd?.flush();
@@ -67,8 +58,7 @@ export class Monitor {
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code !== 'EADDRINUSE') return log.error(`Cannot serve metrics at ${this.settings.metrics_bind}: ${err.message}`);
       if (!warned) log.warning(`Metrics address ${this.settings.metrics_bind} is in use (another master?); trying again every second`);
-      this.retry = setTimeout(() => this.listen(address, true), RETRY_BIND_MS);
-      this.retry.unref();
+      setTimeout(() => this.listen(address, true), RETRY_BIND_MS).unref();
     });
     server.listen(address.port, address.host, () => {
       const bound = server.address();
@@ -76,8 +66,7 @@ export class Monitor {
       const host = address.host.includes(':') ? `[${address.host}]` : address.host;
       log.info(`Metrics at: http://${host}:${port}/metrics (${process.pid})`);
     });
-    server.unref();
-    this.server = server;
+    server.unref(); // the master's loop, not this server, keeps the process alive
   }
 
   private answer(req: http.IncomingMessage, res: http.ServerResponse): void {

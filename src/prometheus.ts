@@ -4,12 +4,11 @@
 // count events as they happen (inc, observe), while the master reads totals other processes have
 // already counted; feeding those into prom-client would mean resetting its counters and rebuilding
 // its histograms' internals on every scrape, for a format that takes a page to write.
-import { layout, type Figures, type StatsBook, type WorkerSummary, type RestartReason } from './stats.js';
+import { RESTART_REASONS, layout, type Figures, type StatsBook, type WorkerSummary } from './stats.js';
 import type { AppFamily } from './metrics.js';
 
 export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
-const REASONS: readonly RestartReason[] = ['crash', 'timeout', 'boot_timeout', 'max_requests', 'memory', 'reload'];
 const CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 
 /** What a scrape reads. */
@@ -79,7 +78,7 @@ function serverFamilies(out: Exposition, t: Figures, scrape: Scrape): void {
   out.family('tusk_connections_total', 'counter', 'Connections accepted.').sample('tusk_connections_total', {}, t.connectionsTotal);
   out.family('tusk_connections', 'gauge', 'Connections open now.').sample('tusk_connections', {}, t.connectionsOpen);
   out.family('tusk_worker_restarts_total', 'counter', 'Workers replaced or retired, by reason.');
-  for (const r of REASONS) out.sample('tusk_worker_restarts_total', { reason: r }, scrape.book.restarts.get(r) ?? 0);
+  for (const r of RESTART_REASONS) out.sample('tusk_worker_restarts_total', { reason: r }, scrape.book.restarts.get(r) ?? 0);
   out.family('tusk_heartbeat_timeouts_total', 'counter', 'Workers whose heartbeat stopped for longer than timeout.').sample('tusk_heartbeat_timeouts_total', {}, scrape.book.heartbeatTimeouts);
   out.family('tusk_workers', 'gauge', 'Workers, by state.');
   for (const state of ['booting', 'ready', 'draining'] as const) out.sample('tusk_workers', { state }, scrape.workers.filter((w) => w.state === state && !w.spare).length);

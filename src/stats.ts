@@ -238,7 +238,8 @@ export interface WorkerSummary {
 }
 
 /** Why the master replaced or retired a worker, for restarts-by-reason. */
-export type RestartReason = 'crash' | 'timeout' | 'boot_timeout' | 'max_requests' | 'memory' | 'reload';
+export const RESTART_REASONS = ['crash', 'timeout', 'boot_timeout', 'max_requests', 'memory', 'reload'] as const;
+export type RestartReason = (typeof RESTART_REASONS)[number];
 
 /** A worker the book reads. */
 export interface TrackedWorker {

@@ -31,7 +31,6 @@ export class StatsdSender {
   private readonly port: number;
   private readonly prefix: string;
   private readonly tags: string;
-  private timer: NodeJS.Timeout | null = null;
   private last: Figures | null = null;
   private lastLog: Record<string, number> = {};
   private failed = false;
@@ -48,13 +47,7 @@ export class StatsdSender {
   start(): void {
     this.last = this.master.stats.totals();
     this.lastLog = { ...logCounts };
-    this.timer = setInterval(() => this.flush(), FLUSH_MS);
-    this.timer.unref();
-  }
-
-  close(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.socket.close();
+    setInterval(() => this.flush(), FLUSH_MS).unref();
   }
 
   /** Sends the changes since the last flush, and the current gauges. */
