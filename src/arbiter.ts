@@ -188,8 +188,9 @@ export class Arbiter implements MasterView {
     }));
   }
 
+  /** Not stopping, and some worker accepts: of any generation (the old one serves through a reload). */
   serving(): boolean {
-    return this.stopping === null && this.activeWorkers().some((w) => w.ready);
+    return this.stopping === null && [...this.workers.values()].some((w) => w.ready && !w.spare && w.stopAt === null);
   }
 
   lastTick(): number {

@@ -16,7 +16,7 @@ import { StatsdSender } from './statsd.js';
 export interface MasterView {
   readonly stats: StatsBook;
   workerSummaries(): WorkerSummary[];
-  /** Some worker of the current generation is ready and the server is not stopping. */
+  /** Some worker is ready and not retiring, and the server is not stopping. */
   serving(): boolean;
   /** performance.now() when the loop last turned. */
   lastTick(): number;

@@ -76,7 +76,15 @@ describe('/metrics', () => {
     await request({ port, path: '/' });
     const beforeHup = counters(await scrape(metricsPort));
     process.kill(srv.pid, 'SIGHUP');
-    await srv.waitForLine(/Reload complete/, 15000);
+    // The old generation serves until the new one is ready: /ready stays 200 throughout.
+    const readiness = [];
+    const deadline = Date.now() + 15000;
+    while (srv.count(/Reload complete/) === 0 && Date.now() < deadline) {
+      readiness.push((await request({ port: metricsPort, path: '/ready' })).status);
+      await sleep(20);
+    }
+    await srv.waitForLine(/Reload complete/, 1000);
+    assert.ok(readiness.length > 0 && readiness.every((s) => s === 200), `/ready during the reload: ${readiness}`);
     await waitFor(async () => sampleValue((fams = await scrape(metricsPort)), 'tusk_workers', { state: 'draining' }) === 0, 10000, 'old generation gone');
     assertMonotonic(beforeHup, counters(fams), 'a HUP');
     assert.equal(sampleValue(fams, 'tusk_requests_total', { status: '2xx' }), sent + 1);
