@@ -6,6 +6,7 @@
 #include "heartbeat.h"
 #include "identity.h"
 #include "http/bench.h"
+#include "http/access_log.h"
 #include "http/bridge.h"
 #include "listen.h"
 #include "notify.h"
@@ -40,6 +41,10 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("inForeground", Napi::Function::New<InForeground>(env, "inForeground"));
   exports.Set("Acceptor", AcceptorWrap::Define(env));
   exports.Set("Engine", http::EngineWrap::Define(env));
+  Napi::Array fields = Napi::Array::New(env);
+  for (const char* field : http::kAccessLogFields) fields.Set(fields.Length(), Napi::String::New(env, field));
+  exports.Set("accessLogFields", fields);
+  exports.Set("redirectFd", Napi::Function::New<RedirectFd>(env, "redirectFd"));
   Napi::Object bench = Napi::Object::New(env);  // bench/micro.mjs only
   bench.Set("parse", Napi::Function::New<http::BenchParse>(env, "parse"));
   bench.Set("head", Napi::Function::New<http::BenchHead>(env, "head"));

@@ -30,6 +30,7 @@ struct Plan {
   std::vector<std::string> arg_strings, env_strings;
   std::vector<char*> argv, envp;
   std::vector<int> fds;
+  int stdio[2] = {-1, -1};  // what becomes the child's 1 and 2; -1 keeps the master's
   int death_signal = 0;
   // The directory to exec in; empty: the parent's.
   std::string cwd;
@@ -102,8 +103,15 @@ void close_fds(int first, long last, long max_fd) {
     moved[i] = fcntl(plan.fds[i], F_DUPFD_CLOEXEC, above);
     if (moved[i] < 0) fail(report, kStepFds, errno);
   }
+  int moved_stdio[2] = {-1, -1};
+  for (int i = 0; i < 2; i++) {
+    if (plan.stdio[i] >= 0 && (moved_stdio[i] = fcntl(plan.stdio[i], F_DUPFD_CLOEXEC, above)) < 0) fail(report, kStepFds, errno);
+  }
   for (int i = 0; i < count; i++) {
     if (dup2(moved[i], kFirstPlacedFd + i) < 0) fail(report, kStepFds, errno);  // the copy is inheritable
+  }
+  for (int i = 0; i < 2; i++) {
+    if (moved_stdio[i] >= 0 && dup2(moved_stdio[i], 1 + i) < 0) fail(report, kStepFds, errno);
   }
   // Node marks its stdio close-on-exec; the worker shares the master's stdin, stdout and stderr.
   for (int fd = 0; fd < kFirstPlacedFd; fd++) fcntl(fd, F_SETFD, 0);
@@ -135,7 +143,7 @@ void close_fds(int first, long last, long max_fd) {
 
 Napi::Value Spawn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const char* usage = "spawn({ file, args, env, fds, deathSignal, identity?: { uid, gid, groups }, cwd?: string })";
+  const char* usage = "spawn({ file, args, env, fds, deathSignal, identity?: { uid, gid, groups }, cwd?: string, stdout?, stderr? })";
   if (info.Length() < 1 || !info[0].IsObject()) return throw_type_error(env, usage);
   Napi::Object options = info[0].As<Napi::Object>();
   Plan plan;
@@ -152,6 +160,13 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     plan.fds.push_back(fd.As<Napi::Number>().Int32Value());
   }
   if (plan.fds.size() > static_cast<size_t>(kMaxPlacedFds)) return throw_system_error(env, "spawn", -EMFILE);
+  const char* stdio_names[2] = {"stdout", "stderr"};
+  for (int i = 0; i < 2; i++) {
+    Napi::Value fd = options.Get(stdio_names[i]);
+    if (fd.IsUndefined() || fd.IsNull()) continue;
+    if (!fd.IsNumber()) return throw_type_error(env, usage);
+    plan.stdio[i] = fd.As<Napi::Number>().Int32Value();
+  }
   Napi::Value death = options.Get("deathSignal");
   plan.death_signal = death.IsNumber() ? death.As<Napi::Number>().Int32Value() : 0;
   Napi::Value cwd = options.Get("cwd");
@@ -213,6 +228,19 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     return throw_system_error(env, kStepNames[step], -report[1], what);
   }
   return Napi::Number::New(env, pid);
+}
+
+Napi::Value RedirectFd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) return throw_type_error(env, "redirectFd(from, to)");
+  int from = info[0].As<Napi::Number>().Int32Value();
+  int to = info[1].As<Napi::Number>().Int32Value();
+  int result;
+  do {
+    result = dup2(from, to);
+  } while (result < 0 && errno == EINTR);
+  if (result < 0) return throw_system_error(env, "dup2", last_error());
+  return env.Undefined();
 }
 
 }  // namespace tusk

@@ -5,12 +5,13 @@
 // the signal; `tick` (the main loop) drains the queue, then murders silent workers, reaps dead ones
 // and promotes spares, spawns or retires workers to match the target. The service manager hears of
 // readiness, reloads and stops (systemd.ts); as PID 1 the loop also reaps orphans (orphans.ts).
+// USR1 reopens the log files, here and in every worker (log.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { addon, packageRoot, type ExitStatus } from './native.js';
-import { log, setLogLevel } from './log.js';
+import { errorLogFd, log, openErrorLog, openMasterLogs, reopenLogs, setLogLevel } from './log.js';
 import { bindListeners, closeListeners, formatListener, type Listener } from './listeners.js';
 import type { Settings } from './config/settings.js';
 import { resolveConfig, type ConfigSources } from './config/load.js';
@@ -31,7 +32,7 @@ import { PROMOTE_SIGNAL, STACK_SIGNAL, WORKER_ENV, type WorkerBoot } from './pro
 export const VERSION = (JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Signals the master acts on; each has a handle method below. */
-const SIGNALS = ['SIGHUP', 'SIGQUIT', 'SIGINT', 'SIGTERM', 'SIGTTIN', 'SIGTTOU', 'SIGUSR2', 'SIGWINCH', 'SIGCHLD'] as const;
+const SIGNALS = ['SIGHUP', 'SIGQUIT', 'SIGINT', 'SIGTERM', 'SIGTTIN', 'SIGTTOU', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGCHLD'] as const;
 type MasterSignal = (typeof SIGNALS)[number];
 
 /**
@@ -85,6 +86,8 @@ interface WorkerRecord {
   memory: MemoryWatch;
   /** Over max_worker_memory: its replacement is starting, and it is retired once that one is ready. */
   recycling: boolean;
+  /** USR1 came while it was booting: it is passed on once the worker is ready. */
+  reopenLogs?: boolean;
 }
 
 const now = (): number => performance.now();
@@ -147,6 +150,11 @@ export class Arbiter implements MasterView {
     this.pidfile = options.settings.pidfile ? new Pidfile(path.resolve(options.settings.pidfile)) : null; // in chdir
   }
 
+  /** Where the workers run (chdir), which relative log paths are relative to in every process. */
+  private get workDir(): string {
+    return path.resolve(this.sources.cwd, this.settings.chdir ?? '.');
+  }
+
   private get name(): string {
     return this.settings.name ?? this.app;
   }
@@ -154,6 +162,7 @@ export class Arbiter implements MasterView {
   /** Binds, writes the pidfile, installs signal handlers, spawns the workers and runs the loop. */
   async start(): Promise<void> {
     setLogLevel(this.settings.loglevel);
+    openMasterLogs(this.settings, this.workDir);
     process.umask(this.settings.umask);
     log.info(`Starting tusk ${VERSION}`);
     this.pidfile?.create();
@@ -253,6 +262,7 @@ export class Arbiter implements MasterView {
       case 'SIGQUIT': return this.handleQuit();
       case 'SIGTTIN': return this.handleTtin();
       case 'SIGTTOU': return this.handleTtou();
+      case 'SIGUSR1': return this.handleUsr1();
       case 'SIGUSR2': return this.handleUsr2();
       case 'SIGWINCH': return this.handleWinch();
       case 'SIGCHLD': return; // the loop reaps after draining the queue
@@ -326,6 +336,18 @@ export class Arbiter implements MasterView {
     for (const w of this.workers.values()) this.killWorker(w, 'SIGTERM', this.settings.graceful_timeout * 1000);
   }
 
+  /**
+   * Reopen the log files (logrotate moved them) here and in every worker. A worker still booting
+   * may not listen for USR1 yet (Node would open its inspector): it gets the signal once it is ready.
+   */
+  private handleUsr1(): void {
+    reopenLogs();
+    for (const w of this.workers.values()) {
+      if (w.ready) this.signalWorker(w, 'SIGUSR1');
+      else w.reopenLogs = true;
+    }
+  }
+
   // ---- lifecycle ----
 
   private async reload(): Promise<void> {
@@ -346,6 +368,14 @@ export class Arbiter implements MasterView {
     if (this.reloading === null) {
       this.reloading = this.generation;
       this.previous = { settings: this.settings, targetWorkers: this.targetWorkers };
+    }
+    if (settings.errorlog !== this.settings.errorlog) {
+      try {
+        openErrorLog(settings.errorlog, this.workDir);
+      } catch (err) {
+        log.error(`errorlog: cannot open ${settings.errorlog}, keeping ${this.settings.errorlog}: ${(err as Error).message}`);
+        settings.errorlog = this.settings.errorlog;
+      }
     }
     this.settings = { ...settings, bind: this.settings.bind };
     this.setTargetWorkers(settings.workers);
@@ -484,6 +514,8 @@ export class Arbiter implements MasterView {
         fds: [...this.listeners.map((l) => l.fd), heartbeat.fd, stats.fd],
         deathSignal: os.constants.signals.SIGINT,
         identity,
+        // capture_output: the worker's stdout and stderr are the error log from its first byte.
+        ...(this.settings.capture_output ? { stdout: errorLogFd(), stderr: errorLogFd() } : {}),
       });
     } catch (err) {
       heartbeat?.close();
@@ -509,6 +541,16 @@ export class Arbiter implements MasterView {
     w.stopAt ??= now();
     const deadline = now() + graceMs;
     w.killDeadline = w.killDeadline === null ? deadline : Math.min(w.killDeadline, deadline);
+  }
+
+  /** Sends a signal that asks for no stop (USR1); a worker already gone is the reaper's business. */
+  private signalWorker(w: WorkerRecord, sig: NodeJS.Signals): void {
+    w.reopenLogs = false;
+    try {
+      process.kill(w.pid, sig);
+    } catch {
+      // gone already
+    }
   }
 
   /**
@@ -620,6 +662,7 @@ export class Arbiter implements MasterView {
         w.ready = true;
         w.readyAt = t;
         log.info(`${w.spare ? 'Spare' : 'Worker'} ready (pid: ${w.pid})`);
+        if (w.reopenLogs) this.signalWorker(w, 'SIGUSR1');
       }
       if (state.draining && w.stopAt === null) {
         this.stats.restart('max_requests');

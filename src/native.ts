@@ -34,6 +34,9 @@ export interface SpawnOptions {
   identity?: { uid: number; gid: number; groups: number[] } | null;
   /** The directory the child execs in; absent: the master's. */
   cwd?: string;
+  /** Descriptors that become the child's stdout and stderr (capture_output); else it shares the master's. */
+  stdout?: number;
+  stderr?: number;
 }
 
 /** A user database entry (getpwnam_r / getpwuid_r). */
@@ -66,6 +69,8 @@ export interface EngineOptions {
   maxConnections: number;
   /** The worker's stats block (src/stats.ts), counted into by the engine; absent: a private one. */
   stats?: ArrayBuffer;
+  /** Record every answered request for the access log, with these headers' values (lower-case names). */
+  accessLog?: { requestHeaders: string[]; responseHeaders: string[] };
 }
 
 /** What the engine calls; one `request` call per request. */
@@ -79,6 +84,11 @@ export interface EngineHandlers {
   abort(id: number): void;
   /** Draining and the last connection has closed. */
   idle(): void;
+  /**
+   * With options.accessLog: the access records of one loop turn, a byte string of NUL-terminated
+   * fields (`accessLogFields`, then the request headers, then the response headers, per record).
+   */
+  accessLog?(batch: string): void;
 }
 
 /** The native HTTP engine of one worker; every per-request method takes the request id. */
@@ -111,6 +121,8 @@ export interface Engine {
    * follows. False when the request is gone.
    */
   fail(id: number): boolean;
+  /** The access records not handed to `accessLog` yet ('' when none); for a worker about to exit. */
+  takeAccessLog(): string;
 }
 
 export type Body = string | ArrayBufferView | ArrayBuffer;
@@ -147,6 +159,10 @@ export interface Addon {
   notify(socketPath: string, message: string): void;
   /** The process has a controlling terminal and is in its foreground process group. */
   inForeground(): boolean;
+  /** dup2(from, to). */
+  redirectFd(from: number, to: number): void;
+  /** The base fields of an access record, in order (native/http/access_log.h). */
+  accessLogFields: readonly string[];
   Acceptor: new (fds: number[], onConnections: (fds: number[]) => void) => Acceptor;
   Engine: new (fds: number[], options: EngineOptions, handlers: EngineHandlers) => Engine;
   /** For bench/micro.mjs: each runs one hot piece `n` times inside C++. */

@@ -6,7 +6,8 @@
 // master promotes it (SIGUSR2). It runs the worker-side server hooks (hooks.ts), which it imports
 // from the master's config file.
 import { addon } from './native.js';
-import { log, setLogLevel } from './log.js';
+import { log, openErrorLog, reopenLogs, setLogLevel } from './log.js';
+import { AccessLog } from './access-log.js';
 import { loadServedApp, startServing, type Serving } from './interfaces/index.js';
 import { captureListen, type ListenCapture } from './interfaces/listen.js';
 import { BootError, EXIT, TuskError } from './errors.js';
@@ -78,6 +79,7 @@ class Worker {
   async run(): Promise<void> {
     setLogLevel(this.boot.settings.loglevel);
     this.enterDirectory();
+    const accessLog = this.openLogs();
     process.title = this.title();
     this.installSignals();
     this.startHeartbeat();
@@ -95,6 +97,7 @@ class Worker {
       serving = await startServing(app, kind, fds, settings, {
         request: () => this.onRequest(),
         idle: (upgraded) => this.drained(upgraded),
+        accessLog,
       }, onServer, requestHooks(settings, this.view));
       log.debug(`Serving ${this.boot.app} with the ${kind} interface`);
     } catch (err) {
@@ -111,6 +114,23 @@ class Worker {
     this.beat();
     this.notice();
     log.debug(`Worker booted ${performance.now().toFixed(0)} ms after its process started${this.boot.spare ? ' (spare)' : ''}`);
+  }
+
+  /**
+   * The worker's own descriptors for the error log and the access log (USR1 reopens both). With
+   * capture_output the master started it with stdout and stderr on the error log; after a reopen
+   * they are moved onto the new file.
+   */
+  private openLogs(): AccessLog | null {
+    const { settings, cwd } = this.boot;
+    const capture = settings.capture_output
+      ? (fd: number) => {
+          addon.redirectFd(fd, 1);
+          addon.redirectFd(fd, 2);
+        }
+      : undefined;
+    openErrorLog(settings.errorlog, cwd, capture);
+    return settings.accesslog === null ? null : new AccessLog({ ...settings, accesslog: settings.accesslog }, cwd);
   }
 
   /** This worker's slot (TUSK_WORKER_ID), or null for a spare not yet promoted. */
@@ -319,6 +339,9 @@ class Worker {
     // would hold its connections, then be killed by the heartbeat). WINCH and PIPE Node ignores.
     for (const sig of ['SIGHUP', 'SIGTTIN', 'SIGTTOU', 'SIGTSTP'] as const) process.on(sig, () => {});
     process.on(PROMOTE_SIGNAL, () => this.promote());
+    // Reopen the logs, as the master does. Listening for it also keeps Node's default action for
+    // SIGUSR1, starting the inspector, from opening a debugger port on a production server.
+    process.on('SIGUSR1', () => reopenLogs());
   }
 
   /** fchmod the heartbeat file; also the moment to notice that the master is gone. */

@@ -39,6 +39,27 @@ double option_double(Napi::Object options, const char* name, double fallback) {
   return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : fallback;
 }
 
+// An array of strings, lower-cased; false when it is something else.
+bool lower_names(Napi::Value value, std::vector<std::string>* out) {
+  if (!value.IsArray()) return false;
+  Napi::Array list = value.As<Napi::Array>();
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    Napi::Value item = list.Get(i);
+    if (!item.IsString()) return false;
+    std::string name = item.As<Napi::String>();
+    for (char& ch : name) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+    out->push_back(std::move(name));
+  }
+  return true;
+}
+
+// A byte string (one character per byte): what JavaScript gets of the access records.
+napi_value latin1(napi_env env, const std::string& bytes) {
+  napi_value out = nullptr;
+  napi_create_string_latin1(env, bytes.data(), bytes.size(), &out);
+  return out;
+}
+
 }  // namespace
 
 Napi::Function EngineWrap::Define(Napi::Env env) {
@@ -62,12 +83,13 @@ Napi::Function EngineWrap::Define(Napi::Env env) {
                          InstanceMethod<&EngineWrap::End>("end"),
                          InstanceMethod<&EngineWrap::Destroy>("destroy"),
                          InstanceMethod<&EngineWrap::Fail>("fail"),
+                         InstanceMethod<&EngineWrap::TakeAccessLog>("takeAccessLog"),
                      });
 }
 
 EngineWrap::EngineWrap(const Napi::CallbackInfo& info)
     : Napi::ObjectWrap<EngineWrap>(info), env_(info.Env()), async_context_(info.Env(), "tusk:request") {
-  const char* usage = "new Engine(fds, options, { request, body, drain, abort, idle })";
+  const char* usage = "new Engine(fds, options, { request, body, drain, abort, idle, accessLog? })";
   if (info.Length() < 3 || !info[0].IsArray() || !info[1].IsObject() || !info[2].IsObject()) {
     throw_type_error(env_, usage);
     return;
@@ -102,6 +124,20 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info)
     stats_block_ = Napi::Persistent(block);
     so.stats = static_cast<double*>(block.Data());
   }
+  // accessLog: { requestHeaders, responseHeaders } turns the records on; handlers.accessLog takes them.
+  Napi::Value access = options.Get("accessLog");
+  std::unique_ptr<AccessLog> access_log;
+  if (access.IsObject()) {
+    std::vector<std::string> request_headers, response_headers;
+    Napi::Value taker = handlers.Get("accessLog");
+    if (!lower_names(access.As<Napi::Object>().Get("requestHeaders"), &request_headers) ||
+        !lower_names(access.As<Napi::Object>().Get("responseHeaders"), &response_headers) || !taker.IsFunction()) {
+      throw_type_error(env_, "accessLog: { requestHeaders: string[], responseHeaders: string[] } and handlers.accessLog(batch)");
+      return;
+    }
+    on_access_log_ = Napi::Persistent(taker.As<Napi::Function>());
+    access_log = std::make_unique<AccessLog>(std::move(request_headers), std::move(response_headers));
+  }
 
   std::vector<int> fds;
   Napi::Array list = info[0].As<Napi::Array>();
@@ -119,6 +155,7 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info)
     return;
   }
   server_ = std::make_unique<Server>(loop, so, this);
+  if (access_log) server_->EnableAccessLog(std::move(access_log));
   int err = server_->Listen(fds);
   if (err != 0) throw_system_error(env_, "uv_poll_init", err);
 }
@@ -157,6 +194,11 @@ void EngineWrap::OnAbort(double id) {
 void EngineWrap::OnIdle() {
   Napi::HandleScope scope(env_);
   Call(on_idle_, {});
+}
+
+void EngineWrap::OnAccessLog(const std::string& batch) {
+  Napi::HandleScope scope(env_);
+  Call(on_access_log_, {latin1(env_, batch)});
 }
 
 // ---- JavaScript → engine ----
@@ -397,6 +439,12 @@ Napi::Value EngineWrap::Fail(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsNumber()) return throw_type_error(env, "fail(id)");
   return Napi::Boolean::New(env, server_->Fail(info[0].As<Napi::Number>().DoubleValue()));
+}
+
+// takeAccessLog() -> the access records not handed over yet ("" when none), for a worker about to exit
+Napi::Value EngineWrap::TakeAccessLog(const Napi::CallbackInfo& info) {
+  if (!server_) return Napi::String::New(info.Env(), "");
+  return Napi::Value(info.Env(), latin1(info.Env(), server_->TakeAccessLog()));
 }
 
 }  // namespace tusk::http

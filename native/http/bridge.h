@@ -24,6 +24,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap>, public EngineEvents {
   void OnDrain(double id) override;
   void OnAbort(double id) override;
   void OnIdle() override;
+  void OnAccessLog(const std::string& batch) override;
 
  private:
   Napi::Value Start(const Napi::CallbackInfo& info);
@@ -44,6 +45,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap>, public EngineEvents {
   Napi::Value End(const Napi::CallbackInfo& info);
   Napi::Value Destroy(const Napi::CallbackInfo& info);
   Napi::Value Fail(const Napi::CallbackInfo& info);
+  Napi::Value TakeAccessLog(const Napi::CallbackInfo& info);
 
   Connection* Lookup(const Napi::CallbackInfo& info);
   bool ReadHeaders(Napi::Env env, Napi::Value value);
@@ -52,7 +54,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap>, public EngineEvents {
 
   Napi::Env env_;
   std::unique_ptr<Server> server_;
-  Napi::FunctionReference on_request_, on_body_, on_drain_, on_abort_, on_idle_;
+  Napi::FunctionReference on_request_, on_body_, on_drain_, on_abort_, on_idle_, on_access_log_;
   Napi::AsyncContext async_context_;
   Napi::Reference<Napi::ArrayBuffer> stats_block_;  // kept mapped while the engine counts into it
   // Scratch space reused by every response: header strings and their views, a string body.

@@ -23,6 +23,15 @@ enum class Phase : uint8_t {
   Waiting,  // body complete (or none); the response is not finished yet
 };
 
+// What the access log keeps of the response being served, besides its status and start time (the
+// Connection's own); untouched when the log is off.
+struct AccessState {
+  uint64_t body_sent = 0;   // body bytes of the response queued so far
+  bool peer_known = false;
+  std::string peer;         // the peer's address, looked up once per connection
+  std::string head;         // values of the response headers the format reads, NUL-terminated
+};
+
 struct Connection {
   Server* server = nullptr;
   uv_poll_t poll;
@@ -64,6 +73,8 @@ struct Connection {
   bool queued_resume = false;
   bool write_blocked = false; // the kernel buffer is full: waiting for POLLOUT
   bool notify_drain = false;  // the application was told to wait; tell it when `out` drains
+
+  AccessState log;
 
   // ---- lifetime ----
   uint64_t deadline = 0;      // loop time (ms) when an idle or slow connection is closed; 0 = none

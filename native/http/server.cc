@@ -396,7 +396,12 @@ bool Server::Respond(double id, uint16_t status, const HeaderView* headers, size
   c->response_started = true;
   c->status = status;
   c->response_keeps_alive = plan.keep_alive;
-  if (!c->head_method && !status_has_no_body(status)) c->out.append(body);
+  bool sends_body = !c->head_method && !status_has_no_body(status);
+  if (sends_body) c->out.append(body);
+  if (access_) {
+    access_->Head(c, headers, count, static_cast<int64_t>(body.size()));
+    if (sends_body) AccessLog::Sent(c, body.size());
+  }
   FinishResponse(c);
   return true;
 }
@@ -420,6 +425,7 @@ bool Server::WriteHead(double id, uint16_t status, const HeaderView* headers, si
   c->response_keeps_alive = plan.keep_alive;
   c->response_chunked = plan.chunked;
   c->response_bodiless = bodiless;
+  if (access_) access_->Head(c, headers, count, length);
   QueueFlush(c);
   return true;
 }
@@ -428,6 +434,7 @@ int Server::Write(double id, std::string_view chunk) {
   Connection* c = Find(id);
   if (c == nullptr || !c->response_started) return -1;
   if (!chunk.empty() && !c->response_bodiless) {
+    if (access_) AccessLog::Sent(c, chunk.size());
     if (c->response_chunked) {
       append_chunk_prefix(c->out, chunk.size());
       c->out.append(chunk);
@@ -460,6 +467,7 @@ bool Server::Destroy(double id) {
   Connection* c = Find(id);
   if (c == nullptr) return false;
   stats_.Aborted();
+  if (access_ && c->response_started) access_->Finish(c, c->status);  // cut short: logged with what was sent
   c->request_id = 0;  // the application knows; no abort event for it
   Close(c);
   return true;
@@ -468,6 +476,7 @@ bool Server::Destroy(double id) {
 bool Server::Fail(double id) {
   Connection* c = Find(id);
   if (c == nullptr) return false;
+  if (access_ && c->response_started) access_->Finish(c, c->status);
   c->request_id = 0;  // the application knows; no abort event for it
   if (c->response_started) {
     stats_.Aborted();
@@ -486,6 +495,11 @@ bool Server::Fail(double id) {
   plan.length = kBody.size();
   append_head(c->out, plan, &kType, 1);
   if (!c->head_method) c->out.append(kBody);
+  if (access_) {
+    access_->Head(c, &kType, 1, static_cast<int64_t>(kBody.size()));
+    if (!c->head_method) AccessLog::Sent(c, kBody.size());
+    access_->Finish(c, plan.status);
+  }
   // As for a rejected request: the rest of the input is never read, and the close lingers so that
   // the 500 is not destroyed by a reset.
   c->keep_alive = false;
@@ -499,6 +513,7 @@ bool Server::Fail(double id) {
 
 void Server::FinishResponse(Connection* c) {
   stats_.Answered(c->status, c->started);
+  if (access_) access_->Finish(c, c->status);
   c->request_id = 0;
   c->response_started = false;
   c->notify_drain = false;
@@ -650,6 +665,10 @@ void Server::OnCheck() {
     ids.swap(drains_);
     for (double id : ids) events_->OnDrain(id);
   }
+  if (access_ && !access_->empty()) {
+    events_->OnAccessLog(access_->batch());
+    access_->clear();
+  }
   if (idle_pending_) {
     idle_pending_ = false;
     events_->OnIdle();
@@ -669,6 +688,15 @@ void Server::OnTick() {
     // Idle keep-alive, a head too slow to arrive (slowloris), or a lingering close that took too long.
     if (c->lingering || (c->request_id == 0 && c->phase == Phase::Head)) Close(c);
   }
+}
+
+std::string Server::TakeAccessLog() {
+  std::string out;
+  if (access_) {
+    out = access_->batch();
+    access_->clear();
+  }
+  return out;
 }
 
 // ---- closing ----

@@ -7,10 +7,13 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "accept.h"
+#include "http/access_log.h"
 #include "http/connection.h"
 #include "http/parser.h"
 #include "http/stats.h"
@@ -35,6 +38,7 @@ class EngineEvents {
   virtual void OnDrain(double id) = 0;
   virtual void OnAbort(double id) = 0;  // the connection closed before the response ended
   virtual void OnIdle() = 0;            // draining and the last connection closed
+  virtual void OnAccessLog(const std::string& batch) = 0;  // this loop turn's access records
 };
 
 struct HeaderView;
@@ -46,6 +50,10 @@ class Server : public AcceptSink {
   int Listen(const std::vector<int>& fds);  // 0 or a negative libuv error
 
   void Start() { acceptor_.Start(); }
+  // Records every answered request for the access log, handed over once per loop turn.
+  void EnableAccessLog(std::unique_ptr<AccessLog> log) { access_ = std::move(log); }
+  // The records not handed over yet (for a process about to exit); the batch is emptied.
+  std::string TakeAccessLog();
   void Pause() { acceptor_.Pause(); }
   // Graceful: stop accepting, close idle connections, close the others after their response.
   void Drain();
@@ -96,6 +104,7 @@ class Server : public AcceptSink {
   uv_loop_t* loop_;
   ServerOptions options_;
   EngineEvents* events_;
+  std::unique_ptr<AccessLog> access_;  // null when the access log is off
   Acceptor acceptor_;
   uv_check_t* check_ = nullptr;
   uv_idle_t* wake_ = nullptr;

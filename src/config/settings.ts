@@ -10,6 +10,7 @@ import { BIND_FORMS, parseBinds } from './bind.js';
 import { parseGroup, parseRawEnv, parseUser, workerIdentity } from '../identity.js';
 import { SAMPLE_EVERY_MS, SAMPLES_IN_A_ROW } from '../memory.js';
 import { HOOK_SETTINGS, type HookSettings } from './hooks.js';
+import { AccessFormatError, DEFAULT_ACCESS_LOG_FORMAT, parseAccessFormat } from '../access-format.js';
 
 /** The resolved settings a master and its workers run with; the server hooks are in config/hooks.ts. */
 export interface Settings extends HookSettings {
@@ -42,6 +43,10 @@ export interface Settings extends HookSettings {
   raw_env: string[];
   name: string | null;
   loglevel: LogLevel;
+  accesslog: string | null;
+  access_log_format: string;
+  errorlog: string;
+  capture_output: boolean;
   metrics_bind: string | null;
   statsd_host: string | null;
   statsd_prefix: string;
@@ -157,6 +162,17 @@ function octal(name: string): (value: unknown) => number {
     if (!Number.isInteger(n) || n < 0 || n > 0o777) fail(name, 'a file mode from 0 to 0o777 (like 0o22 or 022)', value);
     return n;
   };
+}
+
+function accessLogFormat(value: unknown): string {
+  if (typeof value !== 'string' || value === '') fail('access_log_format', 'json or a format of %(atom)s', value);
+  try {
+    parseAccessFormat(value);
+  } catch (err) {
+    if (err instanceof AccessFormatError) throw new ConfigError(`access_log_format: ${err.message}`);
+    throw err;
+  }
+  return value;
 }
 
 /**
@@ -336,6 +352,26 @@ const registry: { [K in SettingName]: SettingSpec<K> } = {
     name: 'loglevel', flags: ['--log-level'], metavar: 'LEVEL', section: 'Logging',
     help: `Granularity of the error log: ${LEVELS.join(', ')}.`,
     default: () => 'info', parse: choice('loglevel', LEVELS),
+  },
+  accesslog: {
+    name: 'accesslog', flags: ['--access-logfile'], metavar: 'FILE', section: 'Logging',
+    help: "The access log file to write to; '-' means stdout. Off by default. One line per answered request on every interface, written at most once per event-loop turn.",
+    default: () => null, parse: optionalText('accesslog'),
+  },
+  access_log_format: {
+    name: 'access_log_format', flags: ['--access-logformat', '--access-log-format'], metavar: 'STRING', section: 'Logging',
+    help: `The access log format: Gunicorn's atoms as %(atom)s (h l u t r m U q H s B b f a T M D L p, %({header}i)s, %({header}o)s, %({variable}e)s), or json for one JSON object per line. Default ${DEFAULT_ACCESS_LOG_FORMAT}`,
+    default: () => DEFAULT_ACCESS_LOG_FORMAT, parse: accessLogFormat,
+  },
+  errorlog: {
+    name: 'errorlog', flags: ['--error-logfile', '--log-file'], metavar: 'FILE', section: 'Logging',
+    help: "The error log file to write to; '-' means stderr.",
+    default: () => '-', parse: text('errorlog'),
+  },
+  capture_output: {
+    name: 'capture_output', flags: ['--capture-output'], section: 'Logging',
+    help: "Redirect the workers' stdout and stderr (console.log, uncaught errors) into the error log.",
+    default: () => false, parse: flag('capture_output'),
   },
   metrics_bind: {
     name: 'metrics_bind', flags: ['--metrics-bind'], metavar: 'ADDRESS', section: 'Logging',

@@ -6,6 +6,7 @@ import { addon, type Engine, type EngineOptions } from '../native.js';
 import type { Settings } from '../config/settings.js';
 import { log } from '../log.js';
 import { statsBlock } from '../stats.js';
+import type { AccessLog } from '../access-log.js';
 
 /** Events of one request, for the code serving it. */
 export interface RequestWatcher {
@@ -37,9 +38,16 @@ export class EngineHost {
   /** Told of every request whose connection closed before its response ended (the request hooks). */
   aborted: ((id: number) => void) | null = null;
 
-  constructor(fds: number[], options: EngineOptions, makeDispatch: (host: EngineHost) => Dispatch, events: { request(): void; idle(upgraded: number): void }) {
+  constructor(
+    fds: number[],
+    options: EngineOptions,
+    makeDispatch: (host: EngineHost) => Dispatch,
+    events: { request(): void; idle(upgraded: number): void; accessLog?: AccessLog | null },
+  ) {
     const watchers = this.watchers;
     this.dispatch = makeDispatch(this);
+    const access = events.accessLog ?? null;
+    if (access) options = { ...options, accessLog: access.capture };
     this.engine = new addon.Engine(fds, options, {
       request: (id, hasBody) => {
         events.request();
@@ -60,7 +68,9 @@ export class EngineHost {
         this.aborted?.(id);
       },
       idle: () => events.idle(0),
+      ...(access ? { accessLog: (batch: string) => access.batch(batch) } : {}),
     });
+    access?.drainFrom(() => this.engine.takeAccessLog());
   }
 
   /** Registers for a request's events; replaces an earlier watcher of the same request. */

@@ -12,6 +12,7 @@ import { AppLoadError } from '../errors.js';
 import { nativeDispatch, type NativeHandler } from './native.js';
 import { NodeHost, isNodeApp, nodeServer } from './node.js';
 import { hookEngine, hookNodeServer, type RequestHooks } from './hooks.js';
+import type { AccessLog } from '../access-log.js';
 
 export type InterfaceName = 'node' | 'fetch' | 'native';
 
@@ -32,6 +33,8 @@ export interface ServeEvents {
    * may still be open: it is called again each time one closes, down to 0.
    */
   idle(upgraded: number): void;
+  /** Where each answered request is logged, when the access log is on. */
+  accessLog?: AccessLog | null;
 }
 
 /** What a worker serves: the app, the interface it is served by, and its onServer export. */
@@ -122,8 +125,14 @@ async function serveNode(app: unknown, fds: number[], settings: Settings, events
   let draining = false;
   let acceptor: Acceptor | null = null;
   let paused = false;
+  const access = events.accessLog ?? null;
   const host = new NodeHost(server, settings, {
-    request: events.request,
+    request: access
+      ? (req, res) => {
+          events.request();
+          access.node(req, res);
+        }
+      : events.request,
     socketClosed: () => {
       const open = host.sockets.size;
       if (paused && !draining && open < settings.worker_connections) {

@@ -114,16 +114,16 @@ export class NodeHost {
   constructor(
     readonly server: http.Server,
     options: NodeServerOptions,
-    private readonly events: { request(): void; socketClosed(): void },
+    private readonly events: { request(req: http.IncomingMessage, res: http.ServerResponse): void; socketClosed(): void },
   ) {
     // protect() sets connectionsCheckingInterval, which startConnectionTracking reads.
     guard(server, protect(server, options), {
-      request: (res) => {
+      request: (req, res) => {
         if (this.draining) res.shouldKeepAlive = false;
         (res as Counted)[kStarted] = this.counter.begin();
         (res as Counted)[kCounter] = this.counter;
         res.on('close', countClosed); // one shared function, no closure or once() wrapper per request
-        events.request();
+        events.request(req, res);
       },
       upgrade: (socket) => {
         if (this.sockets.has(socket)) this.upgraded.add(socket);
@@ -252,7 +252,7 @@ function protect(server: http.Server, o: NodeServerOptions): Limits {
  */
 /** What guard() tells the host of each request it lets through. */
 interface Admitted {
-  request(res: http.ServerResponse): void;
+  request(req: http.IncomingMessage, res: http.ServerResponse): void;
   /** An Upgrade the app's 'upgrade' listeners take over (Node emits it only when there are some). */
   upgrade(socket: net.Socket): void;
 }
@@ -262,7 +262,7 @@ function guard(server: http.Server, limits: Limits, admitted: Admitted): void {
   server.emit = function guardedEmit(this: http.Server, event: string | symbol, req?: unknown, second?: unknown): boolean {
     if (event === 'request' || event === 'checkContinue') {
       if (!admit(req as http.IncomingMessage, second as http.ServerResponse, limits)) return true;
-      admitted.request(second as http.ServerResponse);
+      admitted.request(req as http.IncomingMessage, second as http.ServerResponse);
       return emit.call(this, event, req, second);
     }
     if (event === 'upgrade' || event === 'connect') {
