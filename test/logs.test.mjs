@@ -137,6 +137,22 @@ describe('access log', () => {
     });
   }
 
+  test('engine: a failed request is logged with its 500, a stream cut short with what was sent', async (t) => {
+    const dir = mkTmp('tusk-access-');
+    const accessLog = path.join(dir, 'access.log');
+    const srv = startTusk(['-b', '127.0.0.1:0', '--access-logfile', accessLog, '--access-log-format', '%(U)s %(s)s %(B)s %({content-type}o)s %({content-length}o)s',
+      fixture('engine/faults-fetch.mjs')]);
+    t.after(() => srv.stop());
+    const { port } = await srv.waitForReady(1);
+    assert.equal((await request({ port, path: '/throw' })).status, 500);
+    assert.equal((await request({ port, path: '/hello' })).status, 200);
+    await request({ port, path: '/stream-error' }).catch(() => {});
+    const lines = await waitForFileLine(accessLog, /./, 3);
+    assert.equal(lines[0], '/throw 500 22 text/plain; charset=utf-8 22');
+    assert.match(lines[1], /^\/hello 200 5 text\/plain;charset=UTF-8 5$/);
+    assert.match(lines[2], /^\/stream-error 200 [1-9]\d* text\/plain -$/);
+  });
+
   test("'-' writes to stdout in Gunicorn's default (combined) format; quotes are escaped", async (t) => {
     const srv = startTusk(['-b', '127.0.0.1:0', '--access-logfile', '-', '--interface', 'native', fixture('hello-native.mjs')]);
     t.after(() => srv.stop());
