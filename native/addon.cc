@@ -3,11 +3,13 @@
 #include <napi.h>
 
 #include "accept_wrap.h"
+#include "address_wrap.h"
 #include "heartbeat.h"
 #include "identity.h"
 #include "http/bench.h"
 #include "http/access_log.h"
 #include "http/bridge.h"
+#include "http/forwarded_wrap.h"
 #include "listen.h"
 #include "notify.h"
 #include "reap.h"
@@ -45,6 +47,8 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   for (const char* field : http::kAccessLogFields) fields.Set(fields.Length(), Napi::String::New(env, field));
   exports.Set("accessLogFields", fields);
   exports.Set("redirectFd", Napi::Function::New<RedirectFd>(env, "redirectFd"));
+  exports.Set("Forwarded", http::ForwardedWrap::Define(env));
+  exports.Set("checkAddressList", Napi::Function::New<CheckAddressList>(env, "checkAddressList"));
   Napi::Object bench = Napi::Object::New(env);  // bench/micro.mjs only
   bench.Set("parse", Napi::Function::New<http::BenchParse>(env, "parse"));
   bench.Set("head", Napi::Function::New<http::BenchHead>(env, "head"));

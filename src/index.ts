@@ -17,3 +17,4 @@ export {
   HOOKS, type Hooks, type HookName, type HookResult, type HookSettings, type HookSpec, type HookLogger, type ServerInfo, type Server,
   type WorkerInfo, type Worker, type WorkerExit, type HookRequest, type HookResponse,
 } from './config/hooks.js';
+export { clientOf, trustProxy, type ClientInfo } from './interfaces/forwarded.js';

@@ -71,6 +71,35 @@ export interface EngineOptions {
   stats?: ArrayBuffer;
   /** Record every answered request for the access log, with these headers' values (lower-case names). */
   accessLog?: { requestHeaders: string[]; responseHeaders: string[] };
+  /** request_timeout in ms (0: none) and the status a request past it gets. */
+  requestTimeoutMs: number;
+  timeoutStatus: number;
+  /** forwarded_allow_ips entries. */
+  forwardedAllowIps: string[];
+  /** secure_scheme_headers as [name, value, ...]. */
+  secureSchemeHeaders: string[];
+  /** Every connection starts with a PROXY header from a peer in proxyAllowIps. */
+  proxyProtocol: boolean;
+  proxyAllowIps: string[];
+}
+
+/** The node interface's acceptor puts the PROXY protocol gate in front when proxyProtocol is set. */
+export interface AcceptorOptions {
+  proxyProtocol: boolean;
+  proxyAllowIps: string[];
+  /** How long the PROXY header may take to arrive. */
+  headerTimeoutMs: number;
+}
+
+/** [address, port] of a peer or client; ["", 0] for a unix socket's peer. */
+export type AddressPair = [string, number];
+
+/** The forwarded-headers rule, for requests the node interface parses (the engine has it built in). */
+export interface Forwarded {
+  /** [client address, port, secure] of a request from `peerAddress` with these raw headers. */
+  resolve(peerAddress: string | undefined, peerPort: number | undefined, rawHeaders: string[]): [string, number, boolean];
+  /** Whether a peer at `address` is trusted ("" or undefined: a unix socket, always trusted). */
+  trusts(address: string | undefined): boolean;
 }
 
 /** What the engine calls; one `request` call per request. */
@@ -104,7 +133,12 @@ export interface Engine {
   header(id: number, lowerName: string): string | undefined;
   /** [name, value, name, value, ...] as received. */
   headers(id: number): string[] | undefined;
-  peer(id: number): [string, number] | undefined;
+  /** The connection's peer: the source its PROXY header named, else the socket's peer. */
+  peer(id: number): AddressPair | undefined;
+  /** The client through trusted proxies (X-Forwarded-For, Forwarded); the peer when none says. */
+  client(id: number): AddressPair | undefined;
+  /** Whether a trusted proxy says the request came over https. */
+  secure(id: number): boolean | undefined;
   readBody(id: number): boolean;
   pauseBody(id: number, paused: boolean): boolean;
   /** A whole response in one call; false when the request is gone. */
@@ -163,8 +197,12 @@ export interface Addon {
   redirectFd(from: number, to: number): void;
   /** The base fields of an access record, in order (native/http/access_log.h). */
   accessLogFields: readonly string[];
-  Acceptor: new (fds: number[], onConnections: (fds: number[]) => void) => Acceptor;
+  /** `sources` (with proxyProtocol): the client each connection's PROXY header named, or null. */
+  Acceptor: new (fds: number[], onConnections: (fds: number[], sources?: (AddressPair | null)[]) => void, options?: AcceptorOptions) => Acceptor;
   Engine: new (fds: number[], options: EngineOptions, handlers: EngineHandlers) => Engine;
+  Forwarded: new (allowIps: string[], secureSchemeHeaders: string[]) => Forwarded;
+  /** null when every entry is an IP or CIDR (or `*`), else what is wrong with the first bad one. */
+  checkAddressList(entries: string[]): string | null;
   /** For bench/micro.mjs: each runs one hot piece `n` times inside C++. */
   bench: {
     parse(request: Buffer, n: number): number;

@@ -7,8 +7,9 @@
 
 #include <sys/socket.h>
 
+#include "address_wrap.h"
 #include "errors.h"
-#include "sockaddr.h"
+#include "http/forwarded_wrap.h"
 
 namespace tusk::http {
 
@@ -75,6 +76,8 @@ Napi::Function EngineWrap::Define(Napi::Env env) {
                          InstanceMethod<&EngineWrap::Header>("header"),
                          InstanceMethod<&EngineWrap::Headers>("headers"),
                          InstanceMethod<&EngineWrap::Peer>("peer"),
+                         InstanceMethod<&EngineWrap::ClientAddress>("client"),
+                         InstanceMethod<&EngineWrap::Secure>("secure"),
                          InstanceMethod<&EngineWrap::ReadBody>("readBody"),
                          InstanceMethod<&EngineWrap::PauseBody>("pauseBody"),
                          InstanceMethod<&EngineWrap::Respond>("respond"),
@@ -137,6 +140,16 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info)
     }
     on_access_log_ = Napi::Persistent(taker.As<Napi::Function>());
     access_log = std::make_unique<AccessLog>(std::move(request_headers), std::move(response_headers));
+  }
+  so.request_timeout_ms = static_cast<uint64_t>(option_double(options, "requestTimeoutMs", 0));
+  so.timeout_status = static_cast<uint16_t>(option(options, "timeoutStatus", so.timeout_status));
+  so.proxy_protocol = options.Get("proxyProtocol").ToBoolean();
+  std::string error;
+  if (!read_address_list(options.Get("forwardedAllowIps"), &so.forwarded.trusted, &error) ||
+      (so.proxy_protocol && !read_address_list(options.Get("proxyAllowIps"), &so.proxy_allow, &error)) ||
+      !read_secure_headers(options.Get("secureSchemeHeaders"), &so.forwarded, &error)) {
+    throw_type_error(env_, error.c_str());
+    return;
   }
 
   std::vector<int> fds;
@@ -284,21 +297,26 @@ Napi::Value EngineWrap::Headers(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// peer(id) -> [address, port] for TCP, [path or "", 0] for unix sockets
+// peer(id) -> [address, port] of the connection's peer: the source its PROXY header named, else the
+// socket's peer; ["", 0] for a unix socket
 Napi::Value EngineWrap::Peer(const Napi::CallbackInfo& info) {
   Connection* c = Lookup(info);
   if (c == nullptr) return info.Env().Undefined();
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  Napi::Env env = info.Env();
-  Napi::Array out = Napi::Array::New(env, 2);
-  char text[INET6_ADDRSTRLEN] = {0};
-  int port = 0;
-  if (getpeername(c->fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) port = inet_text(ss, text, sizeof text);
-  if (port < 0) port = 0;  // a unix socket's peer has no address
-  out.Set(0u, Napi::String::New(env, text));
-  out.Set(1u, Napi::Number::New(env, port));
-  return out;
+  return address_pair(info.Env(), server_->Peer(c));
+}
+
+// client(id) -> [address, port] of the client, through trusted proxies' forwarded headers
+Napi::Value EngineWrap::ClientAddress(const Napi::CallbackInfo& info) {
+  Connection* c = Lookup(info);
+  if (c == nullptr) return info.Env().Undefined();
+  return address_pair(info.Env(), server_->ClientOf(c).address);
+}
+
+// secure(id) -> whether a trusted proxy says the client came over https
+Napi::Value EngineWrap::Secure(const Napi::CallbackInfo& info) {
+  Connection* c = Lookup(info);
+  if (c == nullptr) return info.Env().Undefined();
+  return Napi::Boolean::New(info.Env(), server_->ClientOf(c).secure);
 }
 
 Napi::Value EngineWrap::ReadBody(const Napi::CallbackInfo& info) {

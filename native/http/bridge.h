@@ -37,6 +37,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap>, public EngineEvents {
   Napi::Value Header(const Napi::CallbackInfo& info);
   Napi::Value Headers(const Napi::CallbackInfo& info);
   Napi::Value Peer(const Napi::CallbackInfo& info);
+  Napi::Value ClientAddress(const Napi::CallbackInfo& info);
+  Napi::Value Secure(const Napi::CallbackInfo& info);
   Napi::Value ReadBody(const Napi::CallbackInfo& info);
   Napi::Value PauseBody(const Napi::CallbackInfo& info);
   Napi::Value Respond(const Napi::CallbackInfo& info);

@@ -10,7 +10,9 @@
 #include <memory>
 #include <string>
 
+#include "address.h"
 #include "http/chunked.h"
+#include "http/forwarded.h"
 #include "http/parser.h"
 
 namespace tusk::http {
@@ -39,6 +41,8 @@ struct Connection {
   uint32_t slot = 0;
   int poll_events = 0;
   bool poll_ready = false;  // `poll` is initialised (on first need)
+  Address peer;             // valid when peer_known: from the PROXY header, or getpeername on first need
+  bool peer_known = false;
 
   // ---- input ----
   std::string pending;        // received, not yet consumed: partial head, body, pipelined requests
@@ -56,6 +60,9 @@ struct Connection {
 
   // ---- the request being served ----
   double request_id = 0;      // 0: none
+  uint64_t request_deadline = 0;  // loop time (ms) by which it must be answered (request_timeout); 0 = none
+  Client client;              // valid when client_known: worked out on first need for this request
+  bool client_known = false;
   bool keep_alive = true;
   bool http10 = false;
   bool head_method = false;

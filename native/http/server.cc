@@ -27,6 +27,7 @@
 #include <cerrno>
 
 #include "http/response.h"
+#include "sockaddr.h"
 
 namespace tusk::http {
 
@@ -84,12 +85,16 @@ Server::Server(uv_loop_t* loop, const ServerOptions& options, EngineEvents* even
   tick_ = new uv_timer_t;
   uv_timer_init(loop_, tick_);
   tick_->data = this;
-  uv_timer_start(tick_, on_tick, 1000, 1000);
+  // A request timeout shorter than a few seconds is checked more often than once a second.
+  uint64_t tick_ms = 1000;
+  if (options_.request_timeout_ms > 0) tick_ms = std::clamp<uint64_t>(options_.request_timeout_ms / 4, 50, 1000);
+  uv_timer_start(tick_, on_tick, tick_ms, tick_ms);
   uv_unref(reinterpret_cast<uv_handle_t*>(tick_));
 }
 
 Server::~Server() {
   acceptor_.Close();
+  gate_.reset();
   for (Connection* c : slots_) {
     if (c != nullptr && !c->torn_down) {
       c->closing = true;
@@ -104,35 +109,57 @@ Server::~Server() {
   delete[] read_buffer_;
 }
 
-int Server::Listen(const std::vector<int>& fds) { return acceptor_.Init(loop_, fds, this); }
+int Server::Listen(const std::vector<int>& fds) {
+  if (!options_.proxy_protocol) return acceptor_.Init(loop_, fds, this);
+  ProxyOptions proxy;
+  proxy.allow = options_.proxy_allow;
+  proxy.timeout_ms = options_.header_timeout_ms;
+  gate_ = std::make_unique<ProxyGate>(loop_, proxy, this);
+  return acceptor_.Init(loop_, fds, gate_.get());
+}
 
 // ---- accepting ----
 
 void Server::OnAccepted(const int* fds, size_t count) {
-  for (size_t i = 0; i < count; i++) {
-    auto* c = new Connection();
-    c->server = this;
-    c->fd = fds[i];
-    if (free_slots_.empty()) {
-      c->slot = static_cast<uint32_t>(slots_.size());
-      slots_.push_back(c);
-    } else {
-      c->slot = free_slots_.back();
-      free_slots_.pop_back();
-      slots_[c->slot] = c;
-    }
-    c->deadline = uv_now(loop_) + options_.header_timeout_ms;
-    live_++;
-    stats_.Add(kConnectionsTotal, 1);
-    stats_.Set(kConnectionsOpen, static_cast<double>(live_));
-    // The request usually arrives with the handshake: read it now rather than after another
-    // trip through epoll (EAGAIN costs one syscall when it has not).
-    OnPoll(c, 0, UV_READABLE);
-    if (c->closing) continue;
-    // Answered already and closing (Connection: close): write it now, never touching epoll.
-    if (c->close_after_flush && c->out_off < c->out.size()) Flush(c);
-    if (!c->closing) UpdatePoll(c);
+  for (size_t i = 0; i < count; i++) Admit(fds[i], nullptr);
+  CapConnections();
+}
+
+void Server::OnAdmitted(int fd, const Address* source) {
+  Admit(fd, source);
+  CapConnections();
+}
+
+void Server::Admit(int fd, const Address* source) {
+  auto* c = new Connection();
+  c->server = this;
+  c->fd = fd;
+  if (source != nullptr) {
+    c->peer = *source;
+    c->peer_known = true;
   }
+  if (free_slots_.empty()) {
+    c->slot = static_cast<uint32_t>(slots_.size());
+    slots_.push_back(c);
+  } else {
+    c->slot = free_slots_.back();
+    free_slots_.pop_back();
+    slots_[c->slot] = c;
+  }
+  c->deadline = uv_now(loop_) + options_.header_timeout_ms;
+  live_++;
+  stats_.Add(kConnectionsTotal, 1);
+  stats_.Set(kConnectionsOpen, static_cast<double>(live_));
+  // The request usually arrives with the handshake: read it now rather than after another
+  // trip through epoll (EAGAIN costs one syscall when it has not).
+  OnPoll(c, 0, UV_READABLE);
+  if (c->closing) return;
+  // Answered already and closing (Connection: close): write it now, never touching epoll.
+  if (c->close_after_flush && c->out_off < c->out.size()) Flush(c);
+  if (!c->closing) UpdatePoll(c);
+}
+
+void Server::CapConnections() {
   if (live_ >= options_.max_connections && !paused_for_cap_) {
     paused_for_cap_ = true;
     acceptor_.Pause();
@@ -268,6 +295,8 @@ bool Server::StepHead(Connection* c, const char* data, size_t len, size_t* used)
   bool has_body = req.body_kind == BodyKind::Chunked || c->body_left > 0;
   c->phase = has_body ? Phase::Body : Phase::Waiting;
   c->deadline = 0;  // the application has the request now
+  c->client_known = false;
+  c->request_deadline = options_.request_timeout_ms > 0 ? uv_now(loop_) + options_.request_timeout_ms : 0;
   Dispatch(c);
   // A request answered later keeps its head in the connection: the read buffer will be reused.
   if (c->request_id != 0 && !c->closing) KeepHead(c, data, req.head_length);
@@ -358,6 +387,27 @@ Connection* Server::Find(double id) const {
   Connection* c = slots_[index];
   if (c == nullptr || c->closing || c->request_id != id) return nullptr;
   return c;
+}
+
+const Address& Server::Peer(Connection* c) {
+  if (!c->peer_known) {
+    c->peer_known = true;
+    peer_address(c->fd, &c->peer);
+  }
+  return c->peer;
+}
+
+const Client& Server::ClientOf(Connection* c) {
+  if (!c->client_known) {
+    c->client_known = true;
+    const Request& r = c->request;
+    if (has_forwarding(options_.forwarded, r.headers, r.header_count)) {
+      c->client = resolve_client(options_.forwarded, Peer(c), r.headers, r.header_count);
+    } else {
+      c->client = Client{Peer(c), false};
+    }
+  }
+  return c->client;
 }
 
 bool Server::ReadBody(double id) {
@@ -684,7 +734,12 @@ void Server::OnTick() {
   refresh_date();
   uint64_t now = uv_now(loop_);
   for (Connection* c : slots_) {
-    if (c == nullptr || c->closing || c->deadline == 0 || now < c->deadline) continue;
+    if (c == nullptr || c->closing) continue;
+    if (c->request_id != 0 && c->request_deadline != 0 && now >= c->request_deadline) {
+      TimeOut(c);
+      continue;
+    }
+    if (c->deadline == 0 || now < c->deadline) continue;
     // Idle keep-alive, a head too slow to arrive (slowloris), or a lingering close that took too long.
     if (c->lingering || (c->request_id == 0 && c->phase == Phase::Head)) Close(c);
   }
@@ -697,6 +752,13 @@ std::string Server::TakeAccessLog() {
     access_->clear();
   }
   return out;
+}
+
+// request_timeout: the application has not finished its response in time. It hears of it as an
+// abort; the client gets the timeout status, or only a close when part of the response is out.
+void Server::TimeOut(Connection* c) {
+  if (c->response_started) return Close(c);
+  Reject(c, options_.timeout_status, "the request took too long");
 }
 
 // ---- closing ----

@@ -15,8 +15,10 @@
 #include "accept.h"
 #include "http/access_log.h"
 #include "http/connection.h"
+#include "http/forwarded.h"
 #include "http/parser.h"
 #include "http/stats.h"
+#include "proxy_gate.h"
 
 namespace tusk::http {
 
@@ -27,6 +29,13 @@ struct ServerOptions {
   uint32_t max_connections = 1000;    // above it the worker stops accepting
   size_t write_high_water = 1 << 20;  // buffered output above which the application must wait
   double* stats = nullptr;            // the worker's stats block (http/stats.h); null: a private one
+  // request_timeout: a request not answered this long after its head arrived gets
+  // `timeout_status` (or, once its response has begun, a closed connection). 0 = none.
+  uint64_t request_timeout_ms = 0;
+  uint16_t timeout_status = 503;
+  ForwardedRule forwarded;            // forwarded_allow_ips, secure_scheme_headers
+  bool proxy_protocol = false;        // every connection starts with a PROXY header
+  AddressList proxy_allow;            // proxy_allow_ips
 };
 
 // What the engine tells the application (implemented by the bridge).
@@ -43,7 +52,7 @@ class EngineEvents {
 
 struct HeaderView;
 
-class Server : public AcceptSink {
+class Server : public AcceptSink, public AdmitSink {
  public:
   Server(uv_loop_t* loop, const ServerOptions& options, EngineEvents* events);
   ~Server() override;
@@ -61,6 +70,10 @@ class Server : public AcceptSink {
 
   // ---- the application's side, by request id (false/nullptr when the request is gone) ----
   Connection* Find(double id) const;
+  // The connection's peer: the source its PROXY header named, else the socket's peer.
+  const Address& Peer(Connection* c);
+  // The request's client and scheme through trusted proxies (forwarded.h), worked out once.
+  const Client& ClientOf(Connection* c);
   bool ReadBody(double id);
   bool PauseBody(double id, bool paused);
   // A whole response in one call; `body` may be empty.
@@ -76,6 +89,7 @@ class Server : public AcceptSink {
 
   // ---- libuv callbacks ----
   void OnAccepted(const int* fds, size_t count) override;
+  void OnAdmitted(int fd, const Address* source) override;
   void OnPoll(Connection* c, int status, int events);
   void OnCheck();
   void OnTick();
@@ -88,9 +102,12 @@ class Server : public AcceptSink {
   bool StepBody(Connection* c, const char* data, size_t len, size_t* used);
   void BodyComplete(Connection* c);
   bool InputEndedMidBody(const Connection* c) const;
+  void Admit(int fd, const Address* source);
+  void CapConnections();
   void Dispatch(Connection* c);
   void KeepHead(Connection* c, const char* base, size_t head_len);
   void Reject(Connection* c, uint16_t status, const char* reason);
+  void TimeOut(Connection* c);
   void FinishResponse(Connection* c);
   void Append(Connection* c, std::string_view bytes);
   void Flush(Connection* c);
@@ -106,6 +123,7 @@ class Server : public AcceptSink {
   EngineEvents* events_;
   std::unique_ptr<AccessLog> access_;  // null when the access log is off
   Acceptor acceptor_;
+  std::unique_ptr<ProxyGate> gate_;  // between acceptor_ and this server when proxy_protocol is on
   uv_check_t* check_ = nullptr;
   uv_idle_t* wake_ = nullptr;
   uv_timer_t* tick_ = nullptr;

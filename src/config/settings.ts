@@ -11,6 +11,7 @@ import { parseGroup, parseRawEnv, parseUser, workerIdentity } from '../identity.
 import { SAMPLE_EVERY_MS, SAMPLES_IN_A_ROW } from '../memory.js';
 import { HOOK_SETTINGS, type HookSettings } from './hooks.js';
 import { AccessFormatError, DEFAULT_ACCESS_LOG_FORMAT, parseAccessFormat } from '../access-format.js';
+import { addon } from '../native.js';
 
 /** The resolved settings a master and its workers run with; the server hooks are in config/hooks.ts. */
 export interface Settings extends HookSettings {
@@ -33,6 +34,11 @@ export interface Settings extends HookSettings {
   limit_request_field_size: number;
   limit_request_body: number;
   header_timeout: number;
+  request_timeout: number;
+  forwarded_allow_ips: string[];
+  secure_scheme_headers: Record<string, string>;
+  proxy_protocol: boolean;
+  proxy_allow_ips: string[];
   pidfile: string | null;
   worker_tmp_dir: string | null;
   umask: number;
@@ -176,6 +182,57 @@ function accessLogFormat(value: unknown): string {
 }
 
 /**
+ * An allow-list of peers: IPs and CIDRs of both families, or `*`, as a comma list (the command line,
+ * FORWARDED_ALLOW_IPS) or an array (a config file). The addon checks each entry, since it is the
+ * addon that matches them.
+ */
+function addressList(name: string): (value: unknown) => string[] {
+  const accepts = 'a comma list of IP addresses and CIDRs (like 127.0.0.1,10.0.0.0/8,::1), or *';
+  return (value) => {
+    const list = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : null;
+    if (list === null || list.some((item) => typeof item !== 'string')) fail(name, accepts, value);
+    const entries = (list as string[]).map((item) => item.trim()).filter((item) => item !== '');
+    const problem = addon.checkAddressList(entries);
+    if (problem !== null) fail(name, `${accepts} (${problem})`, value);
+    return entries;
+  };
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * secure_scheme_headers: the headers (and their values) with which a trusted proxy says a request
+ * came over https. A config file gives an object ({ 'X-Forwarded-Proto': 'https' }); the command
+ * line a comma list of HEADER=VALUE; {} or '' for none.
+ */
+function schemeHeaders(value: unknown): Record<string, string> {
+  const accepts = 'an object of header: value, or a comma list of HEADER=VALUE (like X-Forwarded-Proto=https), or "" for none';
+  let pairs: [unknown, unknown][];
+  if (typeof value === 'string') {
+    pairs = value.split(',').map((item) => item.trim()).filter((item) => item !== '').map((item) => {
+      const eq = item.indexOf('=');
+      return eq > 0 ? [item.slice(0, eq).trim(), item.slice(eq + 1).trim()] : [item, undefined];
+    });
+  } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    pairs = Object.entries(value);
+  } else {
+    return fail('secure_scheme_headers', accepts, value);
+  }
+  const out: Record<string, string> = {};
+  for (const [header, v] of pairs) {
+    if (typeof header !== 'string' || !HEADER_NAME.test(header) || typeof v !== 'string' || v === '') fail('secure_scheme_headers', accepts, value);
+    out[header.toUpperCase()] = v;
+  }
+  return out;
+}
+
+/**
+ * The status of a request not answered within request_timeout, on every interface (the engine is
+ * given it in its options, interfaces/engine.ts; the node interface writes it, interfaces/node.ts).
+ */
+export const REQUEST_TIMEOUT_STATUS = 503;
+
+/**
  * The status a request over each limit is answered with, on every interface: RFC 9110's 414 URI Too
  * Long and 413 Content Too Large, RFC 6585's 431 Request Header Fields Too Large. The native engine's
  * parser answers with the same (native/http/parser.cc, kErrLineTooLong and its neighbours); the node
@@ -302,6 +359,33 @@ const registry: { [K in SettingName]: SettingSpec<K> } = {
     name: 'header_timeout', flags: ['--header-timeout'], metavar: 'SECONDS', section: 'Security',
     help: "Time a client has to send a whole request head, counted from its first byte (or from the connection's opening); a slower client is disconnected (slowloris protection).",
     default: () => 10, parse: seconds('header_timeout'),
+  },
+  request_timeout: {
+    name: 'request_timeout', flags: ['--request-timeout'], metavar: 'SECONDS', section: 'Worker processes',
+    help: `A request not answered this long after its head arrived gets ${REQUEST_TIMEOUT_STATUS} and a closed connection (or, when its response has begun, only the closed connection), and the app's abort signal fires (fetch: request.signal; node: 'aborted' and 'close' on req; native: onAbort); the worker keeps serving. Checked every quarter of the timeout, at most every second. 0 disables.`,
+    default: () => 0, parse: seconds('request_timeout'),
+  },
+  forwarded_allow_ips: {
+    name: 'forwarded_allow_ips', flags: ['--forwarded-allow-ips'], metavar: 'STRING', section: 'Server mechanics',
+    help: 'Peers trusted to say who the client is (X-Forwarded-For, Forwarded) and whether it came over https (secure_scheme_headers, Forwarded proto=): a comma list of IPs and CIDRs, or * for any. Peers on unix sockets are always trusted. Default $FORWARDED_ALLOW_IPS, else 127.0.0.1,::1.',
+    default: (env) => addressList('FORWARDED_ALLOW_IPS')(env.FORWARDED_ALLOW_IPS ?? '127.0.0.1,::1'),
+    parse: addressList('forwarded_allow_ips'),
+  },
+  secure_scheme_headers: {
+    name: 'secure_scheme_headers', flags: ['--secure-scheme-headers'], metavar: 'HEADER=VALUE,...', section: 'Server mechanics',
+    help: 'Headers with which a trusted proxy (forwarded_allow_ips) marks a request as https, and the value each must have (compared without regard to case). A config file gives an object; the command line a comma list of HEADER=VALUE; "" for none.',
+    default: () => ({ 'X-FORWARDED-PROTOCOL': 'ssl', 'X-FORWARDED-PROTO': 'https', 'X-FORWARDED-SSL': 'on' }),
+    parse: schemeHeaders,
+  },
+  proxy_protocol: {
+    name: 'proxy_protocol', flags: ['--proxy-protocol'], section: 'Server mechanics',
+    help: 'Every connection starts with a PROXY protocol header (version 1 or 2, as haproxy, nginx and cloud load balancers send), whose source address becomes the client address. A connection from a peer not in proxy_allow_ips, or without a valid header within header_timeout, is closed.',
+    default: () => false, parse: flag('proxy_protocol'),
+  },
+  proxy_allow_ips: {
+    name: 'proxy_allow_ips', flags: ['--proxy-allow-ips'], metavar: 'STRING', section: 'Server mechanics',
+    help: 'Peers allowed to connect with a PROXY protocol header: a comma list of IPs and CIDRs, or * for any. Peers on unix sockets are always allowed.',
+    default: () => ['127.0.0.1', '::1'], parse: addressList('proxy_allow_ips'),
   },
   pidfile: {
     name: 'pidfile', flags: ['-p', '--pid'], metavar: 'FILE', section: 'Server mechanics',

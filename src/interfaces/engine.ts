@@ -3,7 +3,7 @@
 // abort) to whoever asked for them, counts requests for max_requests, and is the one place where a
 // request the application failed is logged and answered (fail).
 import { addon, type Engine, type EngineOptions } from '../native.js';
-import type { Settings } from '../config/settings.js';
+import { REQUEST_TIMEOUT_STATUS, type Settings } from '../config/settings.js';
 import { log } from '../log.js';
 import { statsBlock } from '../stats.js';
 import type { AccessLog } from '../access-log.js';
@@ -27,6 +27,12 @@ export function engineOptions(settings: Settings): EngineOptions {
     headerTimeoutMs: settings.header_timeout * 1000,
     maxConnections: settings.worker_connections,
     stats: statsBlock().buffer,
+    requestTimeoutMs: settings.request_timeout * 1000,
+    timeoutStatus: REQUEST_TIMEOUT_STATUS,
+    forwardedAllowIps: settings.forwarded_allow_ips,
+    secureSchemeHeaders: Object.entries(settings.secure_scheme_headers).flat(),
+    proxyProtocol: settings.proxy_protocol,
+    proxyAllowIps: settings.proxy_allow_ips,
   };
 }
 
@@ -73,9 +79,22 @@ export class EngineHost {
     access?.drainFrom(() => this.engine.takeAccessLog());
   }
 
-  /** Registers for a request's events; replaces an earlier watcher of the same request. */
+  /**
+   * Registers for a request's events: body and drain replace an earlier watcher's, abort is added to
+   * it (the app's request.signal and a streaming response both hear that the client left).
+   */
   watch(id: number, watcher: RequestWatcher): void {
-    this.watchers.set(id, { ...this.watchers.get(id), ...watcher });
+    const earlier = this.watchers.get(id);
+    const merged = { ...earlier, ...watcher };
+    const first = earlier?.abort;
+    const second = watcher.abort;
+    if (first && second) {
+      merged.abort = () => {
+        first();
+        second();
+      };
+    }
+    this.watchers.set(id, merged);
   }
 
   unwatch(id: number): void {

@@ -4,7 +4,7 @@
 // them, and a real WHATWG Request is made only for what this class does not do itself. A Response
 // whose body is a string or bytes is written with one native call; other bodies are streamed with
 // backpressure, and cancelled when the client leaves. What cannot be answered goes to EngineHost.fail.
-import type { Engine } from '../native.js';
+import type { AddressPair, Engine } from '../native.js';
 import type { EngineHost } from './engine.js';
 import { TuskResponse, flattenHeaders } from './response.js';
 
@@ -58,8 +58,10 @@ class EngineRequest {
     if (this._url) return this._url;
     const target = this.host.engine.target(this.id) ?? '/';
     if (!target.startsWith('/')) return (this._url = target); // absolute-form
-    const host = this.host.engine.header(this.id, 'host') ?? 'localhost';
-    return (this._url = `http://${host}${target}`);
+    const { engine } = this.host;
+    const host = engine.header(this.id, 'host') ?? 'localhost';
+    // https when a trusted proxy says so (forwarded_allow_ips, secure_scheme_headers).
+    return (this._url = `${engine.secure(this.id) ? 'https' : 'http'}://${host}${target}`);
   }
 
   get headers(): Headers {
@@ -271,17 +273,21 @@ export function fetchDispatch(handler: FetchHandler, host: EngineHost) {
   };
 }
 
-/** The second argument of a fetch handler; the peer address is looked up only when read. */
+/**
+ * The second argument of a fetch handler; the client is looked up only when read: the peer, or the
+ * client a trusted proxy names (forwarded_allow_ips; PROXY protocol). Its port is 0 when a proxy
+ * named the address without one.
+ */
 class LazyInfo implements ServeInfo {
-  private peer: [string, number] | undefined;
+  private client: AddressPair | undefined;
   constructor(
     private readonly engine: Engine,
     private readonly id: number,
   ) {}
   get remoteAddress(): string {
-    return (this.peer ??= this.engine.peer(this.id) ?? ['', 0])[0];
+    return (this.client ??= this.engine.client(this.id) ?? ['', 0])[0];
   }
   get remotePort(): number {
-    return (this.peer ??= this.engine.peer(this.id) ?? ['', 0])[1];
+    return (this.client ??= this.engine.client(this.id) ?? ['', 0])[1];
   }
 }

@@ -13,6 +13,7 @@ import { nativeDispatch, type NativeHandler } from './native.js';
 import { NodeHost, isNodeApp, nodeServer } from './node.js';
 import { hookEngine, hookNodeServer, type RequestHooks } from './hooks.js';
 import type { AccessLog } from '../access-log.js';
+import { useForwardedSettings } from './forwarded.js';
 
 export type InterfaceName = 'node' | 'fetch' | 'native';
 
@@ -142,13 +143,15 @@ async function serveNode(app: unknown, fds: number[], settings: Settings, events
       if (draining && open === host.upgraded.size) events.idle(open);
     },
   });
-  acceptor = new addon.Acceptor(fds, (accepted) => {
-    for (const fd of accepted) host.adopt(fd);
+  useForwardedSettings(settings);
+  const proxy = { proxyProtocol: settings.proxy_protocol, proxyAllowIps: settings.proxy_allow_ips, headerTimeoutMs: settings.header_timeout * 1000 };
+  acceptor = new addon.Acceptor(fds, (accepted, sources) => {
+    for (let i = 0; i < accepted.length; i++) host.adopt(accepted[i]!, sources?.[i] ?? null);
     if (!paused && host.sockets.size >= settings.worker_connections) {
       paused = true;
       acceptor?.pause();
     }
-  });
+  }, proxy);
   return {
     interface: 'node',
     start: () => acceptor?.start(),

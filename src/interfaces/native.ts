@@ -66,8 +66,22 @@ export class NativeRequest {
     return this.host.engine.headers(this.id) ?? [];
   }
 
+  /**
+   * The client's address: the peer, or the client a trusted proxy names (X-Forwarded-For or
+   * Forwarded from a peer in forwarded_allow_ips; the PROXY protocol's source). "" for a unix socket.
+   */
   get remoteAddress(): string {
-    return this.host.engine.peer(this.id)?.[0] ?? '';
+    return this.host.engine.client(this.id)?.[0] ?? '';
+  }
+
+  /** The client's port; 0 when a proxy named the address without one, or for a unix socket. */
+  get remotePort(): number {
+    return this.host.engine.client(this.id)?.[1] ?? 0;
+  }
+
+  /** "https" when a trusted proxy says so (secure_scheme_headers, Forwarded proto=), else "http". */
+  get scheme(): 'http' | 'https' {
+    return this.host.engine.secure(this.id) ? 'https' : 'http';
   }
 
   /** The whole body. */
@@ -135,6 +149,8 @@ export class NativeResponse {
   private headerList: string[] | null = null;
   private streaming = false;
   private finished = false;
+  /** Resolves the write() waiting for the client to take more (undefined before the first wait). */
+  private waiting: (() => void) | null | undefined;
 
   constructor(
     readonly id: number,
@@ -174,11 +190,24 @@ export class NativeResponse {
     this.streaming = true;
   }
 
+  private release(): void {
+    const wake = this.waiting;
+    this.waiting = null;
+    wake?.();
+  }
+
   /** Writes a piece of a streamed response; resolves when the client has taken enough of it. */
   write(chunk: Body): Promise<void> | void {
     if (!this.streaming) this.writeHead();
     const result = this.host.engine.write(this.id, chunk);
-    if (result === 0) return new Promise<void>((resolve) => this.host.watch(this.id, { drain: resolve, abort: resolve }));
+    if (result === 0) {
+      if (this.waiting === undefined) {
+        // Registered once: abort handlers add up (engine.ts), and a long stream waits many times.
+        const release = () => this.release();
+        this.host.watch(this.id, { drain: release, abort: release });
+      }
+      return new Promise<void>((resolve) => (this.waiting = resolve));
+    }
     if (result < 0) this.finished = true;
   }
 }

@@ -2,10 +2,13 @@
 // every framework works unchanged: the worker accepts natively and hands each socket to an
 // http.Server with `emit('connection')`. Knows the shapes of Express, Koa, Fastify, http.Server.
 // Gives that server tusk's protections: keepalive and header_timeout through Node's own options,
-// and the limit_request_* checks Node lacks, made before the app sees a request.
+// the limit_request_* checks Node lacks, made before the app sees a request, and request_timeout.
+// A connection that came through the PROXY protocol shows the client its header named as the
+// socket's remoteAddress/remotePort.
 import http from 'node:http';
 import net from 'node:net';
-import { LIMIT_STATUS, type Settings } from '../config/settings.js';
+import { LIMIT_STATUS, REQUEST_TIMEOUT_STATUS, type Settings } from '../config/settings.js';
+import type { AddressPair } from '../native.js';
 import { RequestCounter } from '../stats.js';
 
 export type NodeListener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -38,7 +41,8 @@ export function isNodeApp(app: unknown): boolean {
 /** The settings the node interface applies to the app's server. */
 export type NodeServerOptions = Pick<
   Settings,
-  'keepalive' | 'header_timeout' | 'limit_request_line' | 'limit_request_fields' | 'limit_request_field_size' | 'limit_request_body'
+  | 'keepalive' | 'header_timeout' | 'limit_request_line' | 'limit_request_fields' | 'limit_request_field_size' | 'limit_request_body'
+  | 'request_timeout'
 >;
 
 /** http.Server has these at run time; @types/node knows them only as constructor options. */
@@ -54,6 +58,7 @@ const LINE_TOO_LONG: Refusal = { status: LIMIT_STATUS.limit_request_line, reason
 const TOO_MANY_FIELDS: Refusal = { status: LIMIT_STATUS.limit_request_fields, reason: 'too many header fields' };
 const FIELD_TOO_LARGE: Refusal = { status: LIMIT_STATUS.limit_request_field_size, reason: 'header field too large' };
 const BODY_TOO_LARGE: Refusal = { status: LIMIT_STATUS.limit_request_body, reason: 'content too large' };
+const TOOK_TOO_LONG: Refusal = { status: REQUEST_TIMEOUT_STATUS, reason: 'the request took too long' };
 
 /** How long a refused connection is drained (half-closed, input read and dropped) before it is closed. */
 const LINGER_MS = 2000;
@@ -117,12 +122,14 @@ export class NodeHost {
     private readonly events: { request(req: http.IncomingMessage, res: http.ServerResponse): void; socketClosed(): void },
   ) {
     // protect() sets connectionsCheckingInterval, which startConnectionTracking reads.
+    const requestTimeoutMs = options.request_timeout * 1000;
     guard(server, protect(server, options), {
       request: (req, res) => {
         if (this.draining) res.shouldKeepAlive = false;
         (res as Counted)[kStarted] = this.counter.begin();
         (res as Counted)[kCounter] = this.counter;
         res.on('close', countClosed); // one shared function, no closure or once() wrapper per request
+        if (requestTimeoutMs > 0) limitTime(res, requestTimeoutMs);
         events.request(req, res);
       },
       upgrade: (socket) => {
@@ -132,11 +139,21 @@ export class NodeHost {
     startConnectionTracking(server);
   }
 
-  /** Wraps an accepted descriptor (TCP or unix) in a net.Socket and gives it to the server. */
-  adopt(fd: number): void {
+  /**
+   * Wraps an accepted descriptor (TCP or unix) in a net.Socket and gives it to the server. `source`
+   * is the client a PROXY header named: the socket reports it as its remote end.
+   */
+  adopt(fd: number, source: AddressPair | null = null): void {
     // Half-open as node:http's own sockets are (http.Server is a net.Server with allowHalfOpen):
     // Node's http layer decides what a client's FIN means, not net's auto-end.
     const socket = new net.Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
+    if (source) {
+      Object.defineProperties(socket, {
+        remoteAddress: { value: source[0], enumerable: true },
+        remotePort: { value: source[1], enumerable: true },
+        remoteFamily: { value: net.isIPv6(source[0]) ? 'IPv6' : 'IPv4', enumerable: true },
+      });
+    }
     this.sockets.add(socket);
     this.counter.connection(this.sockets.size, true);
     socket.once('close', () => {
@@ -353,6 +370,30 @@ function refuseBody(socket: Refusable, res: http.ServerResponse): void {
     socket.write(rawResponse(BODY_TOO_LARGE));
     linger(socket);
   }
+}
+
+/** request_timeout for one request: a timer, cleared when the response closes (finished or not). */
+function limitTime(res: http.ServerResponse, ms: number): void {
+  const timer = setTimeout(() => timeOut(res), ms);
+  res.once('close', () => clearTimeout(timer));
+}
+
+/**
+ * request_timeout: the app has not finished its response in time. The client gets the timeout
+ * status with `Connection: close` when nothing of the response is out yet (and this response is the
+ * one the connection is writing), else only the close; either way the connection closes, so the app
+ * sees what Node shows for a client that leaves: 'aborted' (when the body was still coming) and
+ * 'close' on req, 'close' on res, and its later writes are dropped.
+ */
+function timeOut(res: http.ServerResponse): void {
+  const socket = res.req.socket;
+  if (socket.destroyed) return;
+  if (res.headersSent || res.socket !== socket) {
+    socket.destroy();
+    return;
+  }
+  socket.write(rawResponse(TOOK_TOO_LONG));
+  socket.destroySoon();
 }
 
 /** A refusal written straight to the socket, for when there is no fresh response object to use. */
