@@ -101,9 +101,11 @@ bool AddressList::Parse(const std::vector<std::string>& entries, std::string* er
     if (slash != std::string_view::npos) {
       ip = entry.substr(0, slash);
       std::string_view bits = entry.substr(slash + 1);
-      prefix = 0;
-      if (bits.empty() || bits.size() > 3) prefix = 1000;
-      for (char c : bits) prefix = c >= '0' && c <= '9' ? prefix * 10 + (c - '0') : 1000;
+      prefix = bits.empty() || bits.size() > 3 ? 1000 : 0;  // 1000: refused below
+      for (char c : bits) {
+        if (prefix >= 1000) break;
+        prefix = c >= '0' && c <= '9' ? prefix * 10 + (c - '0') : 1000;
+      }
     }
     Address a;
     if (!parse_ip(ip, &a)) {
