@@ -70,7 +70,7 @@ size_t address_text(const Address& a, char* text, size_t size) {
 
 bool parse_ip(std::string_view s, Address* out) {
   char buf[kAddressTextSize];
-  if (s.empty() || s.size() >= sizeof buf) return false;
+  if (s.empty() || s.size() >= sizeof buf || std::memchr(s.data(), '\0', s.size()) != nullptr) return false;
   std::memcpy(buf, s.data(), s.size());
   buf[s.size()] = '\0';
   Address a;
@@ -82,6 +82,18 @@ bool parse_ip(std::string_view s, Address* out) {
     return false;
   }
   *out = a;
+  return true;
+}
+
+bool parse_port(std::string_view s, uint16_t* out) {
+  if (s.empty() || s.size() > 5) return false;
+  uint32_t n = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + static_cast<uint32_t>(c - '0');
+  }
+  if (n > 65535) return false;
+  *out = static_cast<uint16_t>(n);
   return true;
 }
 
@@ -135,9 +147,11 @@ bool AddressList::Contains(const Address& raw) const {
   if (raw.family == Address::Family::Unix) return true;
   if (raw.family == Address::Family::None) return false;
   if (any_) return true;
+  // A mapped address is matched as IPv4, and as IPv6 too (by a range wider than ::ffff:0:0/96).
   Address a = unmapped(raw);
   for (const Range& r : ranges_) {
     if (r.family == a.family && prefix_equal(r.bytes, a.bytes, r.prefix)) return true;
+    if (r.family == raw.family && a.family != raw.family && prefix_equal(r.bytes, raw.bytes, r.prefix)) return true;
   }
   return false;
 }

@@ -27,6 +27,9 @@ size_t address_text(const Address& a, char* text, size_t size);
 // An IPv4 or IPv6 literal, no port, no brackets. False when `s` is neither.
 bool parse_ip(std::string_view s, Address* out);
 
+// A port in decimal: 1 to 5 digits, at most 65535. False for anything else.
+bool parse_port(std::string_view s, uint16_t* out);
+
 // Longest text address_text writes, its NUL included (INET6_ADDRSTRLEN).
 constexpr size_t kAddressTextSize = 46;
 

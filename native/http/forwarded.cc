@@ -40,19 +40,6 @@ std::string_view unquote(std::string_view v) {
   return v;
 }
 
-// A port after an address: 1 to 5 digits, at most 65535.
-bool parse_port(std::string_view s, uint16_t* port) {
-  if (s.empty() || s.size() > 5) return false;
-  uint32_t n = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    n = n * 10 + static_cast<uint32_t>(c - '0');
-  }
-  if (n > 65535) return false;
-  *port = static_cast<uint16_t>(n);
-  return true;
-}
-
 // One node of a chain: "1.2.3.4", "1.2.3.4:80", "2001:db8::1", "[2001:db8::1]", "[2001:db8::1]:80".
 bool parse_node(std::string_view s, Address* out) {
   s = trim(s);

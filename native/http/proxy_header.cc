@@ -24,18 +24,8 @@ bool agrees(const char* data, size_t len, const void* sig, size_t sig_len) {
   return std::memcmp(data, sig, len < sig_len ? len : sig_len) == 0;
 }
 
-// A v1 port: decimal 0..65535, no sign, no leading zero.
-bool v1_port(std::string_view s, uint16_t* out) {
-  if (s.empty() || s.size() > 5 || (s.size() > 1 && s[0] == '0')) return false;
-  uint32_t n = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    n = n * 10 + static_cast<uint32_t>(c - '0');
-  }
-  if (n > 65535) return false;
-  *out = static_cast<uint16_t>(n);
-  return true;
-}
+// A v1 port: decimal 0..65535, no leading zero.
+bool v1_port(std::string_view s, uint16_t* out) { return !s.empty() && (s.size() == 1 || s[0] != '0') && parse_port(s, out); }
 
 // Splits the next space-delimited field off `line` (single spaces only, as the text format says).
 bool next_field(std::string_view* line, std::string_view* field) {

@@ -183,6 +183,9 @@ TEST(address_list_entries) {
   CHECK(list({"0.0.0.0/0"}).Contains(ip("203.0.113.1")) && !list({"0.0.0.0/0"}).Contains(ip("2001:db8::1")));
   CHECK(list({"10.1.2.3/12"}).Contains(ip("10.0.0.1")));  // host bits beyond the prefix do not matter
   CHECK(list({"::ffff:10.0.0.0/104"}).Contains(ip("10.9.9.9")));
+  CHECK(list({"::ffff:10/8"}).Contains(ip("::ffff:0.0.0.16")));  // a range wider than the mapped block
+  Address none;
+  CHECK(!parse_ip("127.0.0.1\0junk"sv, &none));  // an embedded NUL is not an address
 }
 
 TEST(address_list_bad_entries) {
