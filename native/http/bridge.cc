@@ -144,10 +144,12 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info)
   so.request_timeout_ms = static_cast<uint64_t>(option_double(options, "requestTimeoutMs", 0));
   so.timeout_status = static_cast<uint16_t>(option(options, "timeoutStatus", so.timeout_status));
   so.proxy_protocol = options.Get("proxyProtocol").ToBoolean();
+  // Absent lists mean what an empty one does: no peer trusted, no secure scheme header.
   std::string error;
-  if (!read_address_list(options.Get("forwardedAllowIps"), &so.forwarded.trusted, &error) ||
+  Napi::Value allow = options.Get("forwardedAllowIps"), secure = options.Get("secureSchemeHeaders");
+  if ((!allow.IsUndefined() && !read_address_list(allow, &so.forwarded.trusted, &error)) ||
       (so.proxy_protocol && !read_address_list(options.Get("proxyAllowIps"), &so.proxy_allow, &error)) ||
-      !read_secure_headers(options.Get("secureSchemeHeaders"), &so.forwarded, &error)) {
+      (!secure.IsUndefined() && !read_secure_headers(secure, &so.forwarded, &error))) {
     throw_type_error(env_, error.c_str());
     return;
   }
