@@ -30,7 +30,7 @@
         "native/http/bench.cc"
       ],
       "include_dirs": ["native"],
-      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "defines": ["NAPI_VERSION=<!(node -p \"require('./package.json').binary.napi_versions[0]\")", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions", "-O0"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-O0"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wshadow", "-Wno-unused-parameter"],

@@ -8,6 +8,7 @@ import { resolveAppModule } from './app/load.js';
 import { parseAppSpec } from './app/spec.js';
 import type { Settings } from './config/settings.js';
 import { loadServedApp } from './interfaces/index.js';
+import { requireAddon } from './native.js';
 import { captureListen } from './interfaces/listen.js';
 
 function die(message: string, code: number): never {
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${formatSettings(resolved.settings)}\n`);
       return;
     }
+    requireAddon();
     if (!resolved.app) throw new ConfigError('app: missing the APP argument (usage: tusk [options] APP; see tusk --help)');
     if (resolved.settings.chdir) process.chdir(resolved.settings.chdir);
     resolveAppModule(parseAppSpec(resolved.app), process.cwd());

@@ -1,8 +1,8 @@
 // native.ts — the typed seam to the C++ addon. Everything the addon exports is declared here and
-// nowhere else; the addon is found by node-gyp-build (prebuilds/ first, then build/Release).
-import { createRequire } from 'node:module';
+// nowhere else; addon-load.ts finds and opens it (build/Release first, then prebuilds/), on first use.
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { loadAddon } from './addon-load.js';
 
 /** A listening socket made or adopted by the addon. */
 export interface SocketInfo {
@@ -214,7 +214,17 @@ export interface Addon {
 /** The package root: the folder holding package.json, binding.gyp and build/. */
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-const require = createRequire(import.meta.url);
-const load = require('node-gyp-build') as (dir: string) => unknown;
+let loaded: Addon | undefined;
 
-export const addon = load(packageRoot) as Addon;
+/** Opens the addon now (once); a BootError of one line when it cannot. The CLI calls it early. */
+export function requireAddon(): Addon {
+  return (loaded ??= loadAddon(packageRoot) as Addon);
+}
+
+/**
+ * The addon, opened on first use: importing tusk (for defineConfig, the types, --help) needs no
+ * working native build.
+ */
+export const addon: Addon = new Proxy({} as Addon, {
+  get: (_target, key) => requireAddon()[key as keyof Addon],
+});
