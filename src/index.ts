@@ -1,7 +1,9 @@
 // index.ts — tusk's public API: start a master from code, resolve settings, and the types.
 export { Arbiter, VERSION, type ArbiterOptions } from './arbiter.js';
 export { resolveConfig, formatSettings, type ResolvedConfig, type ConfigSources, type Actions } from './config/load.js';
-export { SETTINGS, defaultSettings, type Settings, type SettingName, type SettingSpec } from './config/settings.js';
+export { SETTINGS, SECTIONS, defaultSettings, settingSections, type Settings, type SettingName, type SettingSpec, type Section } from './config/settings.js';
+export { defineConfig, type TuskConfig } from './config/define.js';
+export type { ConfigOptions, CamelCaseOptions } from './config/options.js';
 export { EXIT, TuskError, ConfigError, BindError, BootError, AppLoadError, type ExitCode } from './errors.js';
 export { parseBind, type BindAddress } from './config/bind.js';
 export { loadApp, type OnServer } from './app/load.js';

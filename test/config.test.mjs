@@ -11,6 +11,7 @@ import path from 'node:path';
 import {
   runTusk, startTusk, request, fixture, cleanupAll, mkTmp, parsePrintConfig, VERSION, workerPids,
   waitFor, cmdline,
+  ROOT,
 } from './helpers.mjs';
 
 after(cleanupAll);
@@ -203,6 +204,29 @@ describe('--help and --version', () => {
       assert.match(r.stdout, /--workers/);
       assert.match(r.stdout, /--graceful-timeout/);
     }
+  });
+
+  test("--help groups the settings like Gunicorn's reference, each under its section, every one listed", async () => {
+    const { SETTINGS } = await import(path.join(ROOT, 'dist', 'index.js'));
+    const r = await runTusk(['--help'], { timeout: 10000 });
+    assert.equal(r.code, 0, r.stderr);
+    const heading = (line) => /^([A-Z][\w ]*)(?: \(.*\))?:$/.exec(line)?.[1];
+    const headings = r.stdout.split('\n').map(heading).filter(Boolean);
+    const order = ['Actions', 'Server socket', 'Worker processes', 'Security', 'Logging', 'Process naming', 'Server mechanics', 'Server hooks'];
+    assert.deepEqual(headings, order.filter((h) => headings.includes(h)), `sections out of order: ${headings.join(', ')}`);
+    for (const h of order) assert.ok(headings.includes(h), `${h} missing`);
+    const sectionOf = (flag) => {
+      let current = null;
+      for (const line of r.stdout.split('\n')) {
+        if (heading(line)) current = heading(line);
+        else if (line.trimStart().startsWith(flag)) return current;
+      }
+      return undefined;
+    };
+    for (const spec of SETTINGS.filter((s) => s.flags.length > 0)) assert.equal(sectionOf(spec.flags.join(', ')), spec.section, spec.name);
+    assert.equal(sectionOf('-n, --name'), 'Process naming');
+    const hooks = r.stdout.slice(r.stdout.indexOf('Server hooks ('));
+    for (const spec of SETTINGS.filter((s) => s.section === 'Server hooks')) assert.match(hooks, new RegExp(`\\b${spec.name}\\b`));
   });
 
   test('--version prints the package version', async () => {

@@ -197,6 +197,7 @@ interface HookRow<K extends HookName> {
   flags: string[];
   section: 'Server hooks';
   help: string;
+  input: string;
   default: () => null;
   parse: (value: unknown) => Hooks[K] | null;
 }
@@ -207,6 +208,7 @@ export const HOOK_SETTINGS = Object.fromEntries(
     h.name,
     {
       name: h.name, flags: [], section: 'Server hooks', default: () => null, parse: hookValue(h.name),
+      input: `Hooks['${h.name}'] | null`,
       help: `${h.name}(${h.args}), in the ${h.process}: ${h.moment}. A promise it returns: ${h.awaited}. A throw: ${h.failure}.`,
     },
   ]),

@@ -6,9 +6,12 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, describe } from '../errors.js';
-import { SETTINGS, defaultSettings, finishSettings, settingSpec, type SettingSpec, type Settings } from './settings.js';
+import { SETTINGS, defaultSettings, finishSettings, settingSections, settingSpec, type SettingSpec, type Settings } from './settings.js';
 
-export const CONFIG_FILES = ['tusk.config.js', 'tusk.config.mjs', 'tusk.config.cjs'];
+/** Looked for in this order; the TypeScript ones load where the running Node strips types. */
+export const CONFIG_FILES = ['tusk.config.js', 'tusk.config.mjs', 'tusk.config.cjs', 'tusk.config.ts', 'tusk.config.mts', 'tusk.config.cts'];
+
+const TYPESCRIPT = /\.[cm]?ts$/;
 
 /** What the command line asks for besides settings. */
 export interface Actions {
@@ -143,10 +146,13 @@ function snakeCase(key: string): string {
 
 let reloadCounter = 0;
 
-/** Imports a config file afresh (a reload must see its new contents), ESM or CommonJS. */
+/**
+ * Imports a config file afresh (a reload must see its new contents), ESM or CommonJS; TypeScript
+ * through Node's own type stripping (import(), which knows .ts, .mts and .cts where Node strips types).
+ */
 async function importFresh(file: string): Promise<unknown> {
   const require = createRequire(file);
-  if (!file.endsWith('.mjs')) {
+  if (!file.endsWith('.mjs') && !TYPESCRIPT.test(file)) {
     try {
       delete require.cache[file];
       return require(file);
@@ -164,6 +170,8 @@ export async function readConfigFile(file: string): Promise<Partial<Record<keyof
   try {
     exported = await importFresh(file);
   } catch (err) {
+    if (TYPESCRIPT.test(file) && (err as NodeJS.ErrnoException).code === 'ERR_UNKNOWN_FILE_EXTENSION')
+      throw new ConfigError(`config: ${file} is TypeScript, and Node ${process.versions.node} does not strip types: use Node 22.18+ or 23.6+ (or 22.6+ with NODE_OPTIONS=--experimental-strip-types), or write it as a .mjs file (defineConfig types it there too)`);
     throw new ConfigError(`config: cannot load ${file}: ${(err as Error).message}`);
   }
   if (exported === null || typeof exported !== 'object')
@@ -221,25 +229,26 @@ export function formatHelp(version: string): string {
     'APP is path/to/app.js, path/to/app.js:name, package:name, or a factory call app.js:create(...).',
     '',
     'Actions:',
-    '  -c, --config FILE      Config file (default: tusk.config.{js,mjs,cjs} in the working directory).',
+    `  -c, --config FILE      Config file (default: the first of ${CONFIG_FILES.join(', ')} in the working directory).`,
     '  --print-config         Print the resolved settings and exit.',
     '  --check-config         Load the configuration and the app, then exit 0 (or 1 on error).',
     '  -h, --help             Show this help and exit.',
     '  -v, --version          Show the version and exit.',
   ];
-  let section = '';
-  for (const spec of SETTINGS) {
-    if (spec.flags.length === 0) continue; // the server hooks: config file only, listed below
-    if (spec.section !== section) {
-      section = spec.section;
-      lines.push('', `${section}:`);
+  for (const [section, specs] of settingSections()) {
+    if (section === 'Server hooks') {
+      // Functions in the config file only (no flags): their names, seven to a line.
+      const hooks = specs.map((spec) => spec.name);
+      lines.push('', `${section} (functions in the config file; see docs/hooks.md):`);
+      for (let i = 0; i < hooks.length; i += 7) lines.push(`  ${hooks.slice(i, i + 7).join(', ')}${i + 7 < hooks.length ? ',' : ''}`);
+      continue;
     }
-    const flags = spec.flags.join(', ') + (spec.metavar ? ` ${spec.metavar}` : '');
-    lines.push(`  ${flags.padEnd(22)} ${spec.help}`);
+    lines.push('', `${section}:`);
+    for (const spec of specs) {
+      const flags = spec.flags.join(', ') + (spec.metavar ? ` ${spec.metavar}` : '');
+      lines.push(`  ${flags.padEnd(22)} ${spec.help}`);
+    }
   }
-  const hooks = SETTINGS.filter((spec) => spec.flags.length === 0).map((spec) => spec.name);
-  lines.push('', 'Server hooks (functions in the config file; see docs/hooks.md):');
-  for (let i = 0; i < hooks.length; i += 7) lines.push(`  ${hooks.slice(i, i + 7).join(', ')}${i + 7 < hooks.length ? ',' : ''}`);
   lines.push('', 'Environment: TUSK_CMD_ARGS (extra options), PORT, WEB_CONCURRENCY.');
   return lines.join('\n');
 }

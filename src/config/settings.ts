@@ -13,6 +13,8 @@ import { HOOK_SETTINGS, type HookSettings } from './hooks.js';
 import { AccessFormatError, DEFAULT_ACCESS_LOG_FORMAT, parseAccessFormat } from '../access-format.js';
 import { addon } from '../native.js';
 
+const INTERFACES = ['auto', 'node', 'fetch', 'native'] as const;
+
 /** The resolved settings a master and its workers run with; the server hooks are in config/hooks.ts. */
 export interface Settings extends HookSettings {
   bind: string[];
@@ -28,7 +30,7 @@ export interface Settings extends HookSettings {
   timeout: number;
   graceful_timeout: number;
   keepalive: number;
-  interface: 'auto' | 'node' | 'fetch' | 'native';
+  interface: (typeof INTERFACES)[number];
   limit_request_line: number;
   limit_request_fields: number;
   limit_request_field_size: number;
@@ -61,6 +63,11 @@ export interface Settings extends HookSettings {
 
 export type SettingName = keyof Settings;
 
+/** The sections of --help and docs/settings.md, in order: Gunicorn's reference groups settings so. */
+export const SECTIONS = ['Server socket', 'Worker processes', 'Security', 'Logging', 'Process naming', 'Server mechanics', 'Server hooks'] as const;
+
+export type Section = (typeof SECTIONS)[number];
+
 /** One row of the registry. */
 export interface SettingSpec<K extends SettingName = SettingName> {
   name: K;
@@ -68,7 +75,7 @@ export interface SettingSpec<K extends SettingName = SettingName> {
   flags: string[];
   /** What the flag's value looks like in --help; absent for on/off switches. */
   metavar?: string;
-  section: 'Server socket' | 'Worker processes' | 'Security' | 'Server mechanics' | 'Logging' | 'Server hooks';
+  section: Section;
   help: string;
   /** The default, computed from the environment at resolve time (PORT, WEB_CONCURRENCY). */
   default: (env: NodeJS.ProcessEnv) => Settings[K];
@@ -76,6 +83,12 @@ export interface SettingSpec<K extends SettingName = SettingName> {
   parse: (value: unknown) => Settings[K];
   /** Repeatable on the command line; each use appends. */
   multiple?: boolean;
+  /**
+   * The TypeScript type of the value a config file may give, for the typed config
+   * (config/options.ts, generated from this table). Absent: the type of the default (number,
+   * boolean, string[]; string | null for a null default).
+   */
+  input?: string;
 }
 
 function fail(name: string, accepts: string, value: unknown): never {
@@ -265,6 +278,7 @@ export const LIMIT_STATUS = {
 const registry: { [K in SettingName]: SettingSpec<K> } = {
   bind: {
     name: 'bind', flags: ['-b', '--bind'], metavar: 'ADDRESS', section: 'Server socket', multiple: true,
+    input: 'string | string[]',
     help: `Socket to bind: ${BIND_FORMS}. Repeat to bind several. Default 127.0.0.1:8000, or 0.0.0.0:$PORT when PORT is set.`,
     default: (env) => (env.PORT ? [`0.0.0.0:${env.PORT}`] : ['127.0.0.1:8000']),
     parse: parseBinds,
@@ -281,6 +295,7 @@ const registry: { [K in SettingName]: SettingSpec<K> } = {
   },
   workers: {
     name: 'workers', flags: ['-w', '--workers'], metavar: 'INT', section: 'Worker processes',
+    input: "number | 'auto' | 'max'",
     help: 'Number of worker processes, or auto (also: max) for one per CPU this process may use (its CPU affinity and cgroup quota). Default $WEB_CONCURRENCY, else 1.',
     default: (env) => (env.WEB_CONCURRENCY ? workerCount('WEB_CONCURRENCY')(env.WEB_CONCURRENCY) : 1),
     parse: workerCount('workers'),
@@ -332,8 +347,9 @@ const registry: { [K in SettingName]: SettingSpec<K> } = {
   },
   interface: {
     name: 'interface', flags: ['--interface'], metavar: 'NAME', section: 'Worker processes',
+    input: INTERFACES.map((i) => `'${i}'`).join(' | '),
     help: "How the application is called: auto (from the app's shape), node ((req, res) listeners, http.Server, Express, Koa, Fastify; served by Node's http), fetch ({ fetch(request) } or (request) => Response, Hono; served by the native engine) or native (tusk's (req, res) interface on the native engine).",
-    default: () => 'auto', parse: choice('interface', ['auto', 'node', 'fetch', 'native'] as const),
+    default: () => 'auto', parse: choice('interface', INTERFACES),
   },
   limit_request_line: {
     name: 'limit_request_line', flags: ['--limit-request-line'], metavar: 'INT', section: 'Security',
@@ -399,16 +415,19 @@ const registry: { [K in SettingName]: SettingSpec<K> } = {
   },
   umask: {
     name: 'umask', flags: ['-m', '--umask'], metavar: 'MODE', section: 'Server mechanics',
+    input: 'number | string',
     help: 'File mode creation mask of the server processes (affects unix sockets), like 0o22 or 022.',
     default: () => 0, parse: octal('umask'),
   },
   user: {
     name: 'user', flags: ['-u', '--user'], metavar: 'USER', section: 'Server mechanics',
+    input: 'string | number | null',
     help: "Run the workers as this user: a name or a uid (resolved once, when the configuration is read). Changing it needs root; the master stays as it was started (it must be root to start workers as another user). Default: the master's user.",
     default: () => null, parse: parseUser,
   },
   group: {
     name: 'group', flags: ['-g', '--group'], metavar: 'GROUP', section: 'Server mechanics',
+    input: 'string | number | null',
     help: "Run the workers with this group: a name or a gid. Default: the user's primary group when user is set, else the master's group.",
     default: () => null, parse: parseGroup,
   },
@@ -424,16 +443,18 @@ const registry: { [K in SettingName]: SettingSpec<K> } = {
   },
   raw_env: {
     name: 'raw_env', flags: ['-e', '--env'], metavar: 'ENV', section: 'Server mechanics', multiple: true,
+    input: 'string | string[] | Record<string, string>',
     help: 'Set an environment variable in the workers: KEY=VALUE, repeatable (in a config file a list of them, or an object { KEY: \'VALUE\' }). It wins over the master\'s environment; tusk\'s own variables (TUSK_WORKER_ID, PORT) win over it, except NODE_APP_INSTANCE, which tusk leaves alone when set.',
     default: () => [], parse: parseRawEnv,
   },
   name: {
-    name: 'name', flags: ['-n', '--name'], metavar: 'STRING', section: 'Server mechanics',
+    name: 'name', flags: ['-n', '--name'], metavar: 'STRING', section: 'Process naming',
     help: 'Name in the process titles (tusk: master [NAME]). Default: the APP argument.',
     default: () => null, parse: optionalText('name'),
   },
   loglevel: {
     name: 'loglevel', flags: ['--log-level'], metavar: 'LEVEL', section: 'Logging',
+    input: LEVELS.map((l) => `'${l}'`).join(' | '),
     help: `Granularity of the error log: ${LEVELS.join(', ')}.`,
     default: () => 'info', parse: choice('loglevel', LEVELS),
   },
@@ -481,6 +502,12 @@ const registry: { [K in SettingName]: SettingSpec<K> } = {
 };
 
 export const SETTINGS: readonly SettingSpec[] = Object.values(registry) as SettingSpec[];
+
+/** The settings by section, in the order of SECTIONS (empty sections left out). */
+export function settingSections(): [Section, SettingSpec[]][] {
+  return SECTIONS.map((section): [Section, SettingSpec[]] => [section, SETTINGS.filter((spec) => spec.section === section)])
+    .filter(([, specs]) => specs.length > 0);
+}
 
 export function settingSpec(name: string): SettingSpec | undefined {
   return (registry as Record<string, SettingSpec>)[name];
