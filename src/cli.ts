@@ -1,20 +1,28 @@
 #!/usr/bin/env node
 // cli.ts — `tusk [options] APP`: argv → settings → arbiter. Exit codes: 0 clean stop, 1 runtime
 // failure (cannot bind), 2 bad configuration, 3 a worker failed to boot, 4 the app failed to load.
-import { Arbiter, VERSION } from './arbiter.js';
-import { ConfigError, TuskError } from './errors.js';
-import { formatHelp, formatSettings, resolveConfig } from './config/load.js';
-import { resolveAppModule } from './app/load.js';
-import { parseAppSpec } from './app/spec.js';
+import { TuskError } from './errors.js';
 import type { Settings } from './config/settings.js';
-import { loadServedApp } from './interfaces/index.js';
 import { requireAddon } from './native.js';
-import { captureListen } from './interfaces/listen.js';
 
 function die(message: string, code: number): never {
   process.stderr.write(`tusk: error: ${message}\n`);
   process.exit(code);
 }
+
+// The addon opens before the modules that use it as they load (stats.ts does): one that is missing
+// or cannot be opened is then one line and exit 3, not an import's stack trace.
+try {
+  requireAddon();
+} catch (err) {
+  if (err instanceof TuskError) die(err.message, err.exitCode);
+  throw err;
+}
+const [{ Arbiter, VERSION }, { ConfigError }, { formatHelp, formatSettings, resolveConfig }, { resolveAppModule }, { parseAppSpec }, { loadServedApp }, { captureListen }] =
+  await Promise.all([
+    import('./arbiter.js'), import('./errors.js'), import('./config/load.js'), import('./app/load.js'), import('./app/spec.js'),
+    import('./interfaces/index.js'), import('./interfaces/listen.js'),
+  ]);
 
 async function checkConfig(app: string, cwd: string, settings: Settings): Promise<never> {
   try {
@@ -45,7 +53,6 @@ async function main(): Promise<void> {
       process.stdout.write(`${formatSettings(resolved.settings)}\n`);
       return;
     }
-    requireAddon();
     if (!resolved.app) throw new ConfigError('app: missing the APP argument (usage: tusk [options] APP; see tusk --help)');
     if (resolved.settings.chdir) process.chdir(resolved.settings.chdir);
     resolveAppModule(parseAppSpec(resolved.app), process.cwd());

@@ -222,8 +222,8 @@ export function requireAddon(): Addon {
 }
 
 /**
- * The addon, opened on first use: importing tusk (for defineConfig, the types, --help) needs no
- * working native build.
+ * The addon, opened on first use. The CLI opens it before it imports anything else, so that a
+ * failure is one line whichever module would have used it first.
  */
 export const addon: Addon = new Proxy({} as Addon, {
   get: (_target, key) => requireAddon()[key as keyof Addon],
