@@ -91,6 +91,12 @@ export interface ConfigOptions {
    */
   interface?: 'auto' | 'node' | 'fetch' | 'native';
   /**
+   * A request not answered this long after its head arrived gets 503 and a closed connection (or, when its response has begun, only the closed connection), and the app's abort signal fires (fetch: request.signal; node: 'aborted' and 'close' on req; native: onAbort); the worker keeps serving. Checked every quarter of the timeout, at most every second. 0 disables.
+   *
+   * Worker processes. Flag: `--request-timeout SECONDS`. Default: `0`.
+   */
+  request_timeout?: number;
+  /**
    * Largest request line in bytes (method, target and version; CRLF excluded); longer ones get 414. 0 for no limit.
    *
    * Security. Flag: `--limit-request-line INT`. Default: `4094`.
@@ -127,6 +133,30 @@ export interface ConfigOptions {
    */
   loglevel?: 'debug' | 'info' | 'warning' | 'error' | 'critical';
   /**
+   * The access log file to write to; '-' means stdout. Off by default. One line per answered request on every interface, written at most once per event-loop turn.
+   *
+   * Logging. Flag: `--access-logfile FILE`. Default: `null`.
+   */
+  accesslog?: string | null;
+  /**
+   * The access log format: Gunicorn's atoms as %(atom)s (h l u t r m U q H s B b f a T M D L p, %({header}i)s, %({header}o)s, %({variable}e)s), or json for one JSON object per line. Default %(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"
+   *
+   * Logging. Flag: `--access-logformat STRING`, `--access-log-format STRING`. Default: `"%(h)s %(l)s %(u)s %(t)s \"%(r)s\" %(s)s %(b)s \"%(f)s\" \"%(a)s\""`.
+   */
+  access_log_format?: string;
+  /**
+   * The error log file to write to; '-' means stderr.
+   *
+   * Logging. Flag: `--error-logfile FILE`, `--log-file FILE`. Default: `"-"`.
+   */
+  errorlog?: string;
+  /**
+   * Redirect the workers' stdout and stderr (console.log, uncaught errors) into the error log.
+   *
+   * Logging. Flag: `--capture-output`. Default: `false`.
+   */
+  capture_output?: boolean;
+  /**
    * Serve /metrics (Prometheus text format, aggregated over every worker), /ready and /live from the master at HOST:PORT. Off by default. Never exposed to the app's clients: bind it to a private address.
    *
    * Logging. Flag: `--metrics-bind ADDRESS`. Default: `null`.
@@ -156,6 +186,30 @@ export interface ConfigOptions {
    * Process naming. Flag: `-n STRING`, `--name STRING`. Default: `null`.
    */
   name?: string | null;
+  /**
+   * Peers trusted to say who the client is (X-Forwarded-For, Forwarded) and whether it came over https (secure_scheme_headers, Forwarded proto=): a comma list of IPs and CIDRs, or * for any. Peers on unix sockets are always trusted. Default $FORWARDED_ALLOW_IPS, else 127.0.0.1,::1.
+   *
+   * Server mechanics. Flag: `--forwarded-allow-ips STRING`. Default: `["127.0.0.1","::1"]`.
+   */
+  forwarded_allow_ips?: string[];
+  /**
+   * Headers with which a trusted proxy (forwarded_allow_ips) marks a request as https, and the value each must have (compared without regard to case). A config file gives an object; the command line a comma list of HEADER=VALUE; "" for none.
+   *
+   * Server mechanics. Flag: `--secure-scheme-headers HEADER=VALUE,...`. Default: `{"X-FORWARDED-PROTOCOL":"ssl","X-FORWARDED-PROTO":"https","X-FORWARDED-SSL":"on"}`.
+   */
+  secure_scheme_headers?: object;
+  /**
+   * Every connection starts with a PROXY protocol header (version 1 or 2, as haproxy, nginx and cloud load balancers send), whose source address becomes the client address. A connection from a peer not in proxy_allow_ips, or without a valid header within header_timeout, is closed.
+   *
+   * Server mechanics. Flag: `--proxy-protocol`. Default: `false`.
+   */
+  proxy_protocol?: boolean;
+  /**
+   * Peers allowed to connect with a PROXY protocol header: a comma list of IPs and CIDRs, or * for any. Peers on unix sockets are always allowed.
+   *
+   * Server mechanics. Flag: `--proxy-allow-ips STRING`. Default: `["127.0.0.1","::1"]`.
+   */
+  proxy_allow_ips?: string[];
   /**
    * File to write the master's pid to; removed on exit.
    *
@@ -347,6 +401,12 @@ export interface CamelCaseOptions {
    */
   gracefulTimeout?: number;
   /**
+   * A request not answered this long after its head arrived gets 503 and a closed connection (or, when its response has begun, only the closed connection), and the app's abort signal fires (fetch: request.signal; node: 'aborted' and 'close' on req; native: onAbort); the worker keeps serving. Checked every quarter of the timeout, at most every second. 0 disables.
+   *
+   * Worker processes. Flag: `--request-timeout SECONDS`. Default: `0`.
+   */
+  requestTimeout?: number;
+  /**
    * Largest request line in bytes (method, target and version; CRLF excluded); longer ones get 414. 0 for no limit.
    *
    * Security. Flag: `--limit-request-line INT`. Default: `4094`.
@@ -377,6 +437,18 @@ export interface CamelCaseOptions {
    */
   headerTimeout?: number;
   /**
+   * The access log format: Gunicorn's atoms as %(atom)s (h l u t r m U q H s B b f a T M D L p, %({header}i)s, %({header}o)s, %({variable}e)s), or json for one JSON object per line. Default %(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"
+   *
+   * Logging. Flag: `--access-logformat STRING`, `--access-log-format STRING`. Default: `"%(h)s %(l)s %(u)s %(t)s \"%(r)s\" %(s)s %(b)s \"%(f)s\" \"%(a)s\""`.
+   */
+  accessLogFormat?: string;
+  /**
+   * Redirect the workers' stdout and stderr (console.log, uncaught errors) into the error log.
+   *
+   * Logging. Flag: `--capture-output`. Default: `false`.
+   */
+  captureOutput?: boolean;
+  /**
    * Serve /metrics (Prometheus text format, aggregated over every worker), /ready and /live from the master at HOST:PORT. Off by default. Never exposed to the app's clients: bind it to a private address.
    *
    * Logging. Flag: `--metrics-bind ADDRESS`. Default: `null`.
@@ -400,6 +472,30 @@ export interface CamelCaseOptions {
    * Logging. Flag: `--dogstatsd-tags DOGSTATSD_TAGS`. Default: `""`.
    */
   dogstatsdTags?: string;
+  /**
+   * Peers trusted to say who the client is (X-Forwarded-For, Forwarded) and whether it came over https (secure_scheme_headers, Forwarded proto=): a comma list of IPs and CIDRs, or * for any. Peers on unix sockets are always trusted. Default $FORWARDED_ALLOW_IPS, else 127.0.0.1,::1.
+   *
+   * Server mechanics. Flag: `--forwarded-allow-ips STRING`. Default: `["127.0.0.1","::1"]`.
+   */
+  forwardedAllowIps?: string[];
+  /**
+   * Headers with which a trusted proxy (forwarded_allow_ips) marks a request as https, and the value each must have (compared without regard to case). A config file gives an object; the command line a comma list of HEADER=VALUE; "" for none.
+   *
+   * Server mechanics. Flag: `--secure-scheme-headers HEADER=VALUE,...`. Default: `{"X-FORWARDED-PROTOCOL":"ssl","X-FORWARDED-PROTO":"https","X-FORWARDED-SSL":"on"}`.
+   */
+  secureSchemeHeaders?: object;
+  /**
+   * Every connection starts with a PROXY protocol header (version 1 or 2, as haproxy, nginx and cloud load balancers send), whose source address becomes the client address. A connection from a peer not in proxy_allow_ips, or without a valid header within header_timeout, is closed.
+   *
+   * Server mechanics. Flag: `--proxy-protocol`. Default: `false`.
+   */
+  proxyProtocol?: boolean;
+  /**
+   * Peers allowed to connect with a PROXY protocol header: a comma list of IPs and CIDRs, or * for any. Peers on unix sockets are always allowed.
+   *
+   * Server mechanics. Flag: `--proxy-allow-ips STRING`. Default: `["127.0.0.1","::1"]`.
+   */
+  proxyAllowIps?: string[];
   /**
    * Directory for the workers' heartbeat files. Default /dev/shm when it exists, else the OS temp dir.
    *
