@@ -6,6 +6,8 @@
 // and promotes spares, spawns or retires workers to match the target. The service manager hears of
 // readiness, reloads and stops (systemd.ts); as PID 1 the loop also reaps orphans (orphans.ts).
 // USR1 reopens the log files, here and in every worker (log.ts).
+// The control socket (control/server.ts) reads the status and queues its commands on the same
+// queue as the signals, so that `tusk ctl reload` is a HUP.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +29,10 @@ import { userEnv, workerEnv, workerIdentity } from './identity.js';
 import { inherit, spawnMaster } from './upgrade.js';
 import { ServiceNotifier, newMasterEnv, withoutServiceEnv } from './systemd.js';
 import { OrphanReaper } from './orphans.js';
+import { ControlServer, type ControlTarget } from './control/server.js';
+import type { Action, ActionResult } from './control/protocol.js';
+import { SlotRestarts, workerStatus, type ServerStatus } from './status.js';
+import { shownSettings } from './config/load.js';
 import { PROMOTE_SIGNAL, STACK_SIGNAL, WORKER_ENV, type WorkerBoot } from './protocol.js';
 
 export const VERSION = (JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
@@ -34,6 +40,11 @@ export const VERSION = (JSON.parse(fs.readFileSync(path.join(packageRoot, 'packa
 /** Signals the master acts on; each has a handle method below. */
 const SIGNALS = ['SIGHUP', 'SIGQUIT', 'SIGINT', 'SIGTERM', 'SIGTTIN', 'SIGTTOU', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGCHLD'] as const;
 type MasterSignal = (typeof SIGNALS)[number];
+
+/** What the loop acts on: a signal, or a control-socket command that no single signal is. */
+type Queued = MasterSignal | { scale: number } | { kill: number };
+/** How many signals (and commands) wait at most; more are dropped, as Gunicorn does. */
+const QUEUE_MAX = 5;
 
 /**
  * After a heartbeat timeout: how long the worker has to leave its JavaScript stack, and then how
@@ -107,7 +118,7 @@ export class Arbiter implements MasterView {
   private readonly sources: ConfigSources;
   private listeners: Listener[] = [];
   private readonly workers = new Map<number, WorkerRecord>();
-  private readonly queue: MasterSignal[] = [];
+  private readonly queue: { item: Queued; done?: (error: string | null) => void }[] = [];
   private generation = 1;
   /** The generation being retired by a reload, until the new one is ready. */
   private reloading: number | null = null;
@@ -139,6 +150,10 @@ export class Arbiter implements MasterView {
   /** What hooks see of the master. */
   private readonly server: Server;
   private exiting = false;
+  private control: ControlServer | null = null;
+  /** Restarts of each slot and why, for `tusk ctl status`. */
+  private readonly restarts = new SlotRestarts();
+  private readonly startedAt = now();
 
   constructor(options: ArbiterOptions) {
     this.settings = options.settings;
@@ -178,6 +193,7 @@ export class Arbiter implements MasterView {
       this.listeners = await bindListeners(this.settings.bind, this.settings.backlog, this.settings.reuse_port);
     }
     for (const l of this.listeners) log.info(`Listening at: ${formatListener(l)} (${process.pid})`);
+    this.control = await ControlServer.open(this.settings, this.controlTarget());
     await this.startupHook('when_ready');
     if (this.settings.metrics_bind || this.settings.statsd_host) (this.monitor = new Monitor(this.settings, this)).start();
     process.title = `tusk: master [${this.name}]`;
@@ -209,8 +225,16 @@ export class Arbiter implements MasterView {
   // ---- the loop ----
 
   private signal(sig: MasterSignal): void {
-    if (sig !== 'SIGCHLD' && this.queue.length < 5) this.queue.push(sig); // CHLD only wakes the loop to reap
+    if (sig !== 'SIGCHLD') this.enqueue(sig); // CHLD only wakes the loop to reap
     this.wakeup();
+  }
+
+  /** Queues a signal or a command; false when the queue is full. `done` hears how it went once handled. */
+  private enqueue(item: Queued, done?: (error: string | null) => void): boolean {
+    if (this.queue.length >= QUEUE_MAX) return false;
+    this.queue.push({ item, done });
+    this.wakeup();
+    return true;
   }
 
   private wakeup(): void {
@@ -235,9 +259,10 @@ export class Arbiter implements MasterView {
   private tick(): void {
     this.lastTurn = now();
     while (this.queue.length > 0) {
-      const sig = this.queue.shift()!;
-      if (sig !== 'SIGCHLD') log.info(`Handling signal: ${sig.slice(3).toLowerCase()}`);
-      this.handle(sig);
+      const { item, done } = this.queue.shift()!;
+      if (typeof item === 'string') log.info(`Handling signal: ${item.slice(3).toLowerCase()}`);
+      const error = this.handle(item);
+      done?.(error || null);
     }
     this.murderWorkers();
     this.reapWorkers();
@@ -254,7 +279,9 @@ export class Arbiter implements MasterView {
     this.schedule();
   }
 
-  private handle(sig: MasterSignal): void {
+  /** Acts on one queued item; a string says why a command was refused. */
+  private handle(sig: Queued): string | void {
+    if (typeof sig === 'object') return 'scale' in sig ? this.handleScale(sig.scale) : this.handleKill(sig.kill);
     switch (sig) {
       case 'SIGHUP': return this.handleHup();
       case 'SIGTERM': return this.handleTerm();
@@ -294,16 +321,31 @@ export class Arbiter implements MasterView {
   }
 
   /** One more worker. */
-  private handleTtin(): void {
-    this.setTargetWorkers(this.targetWorkers + 1);
-    log.info(`Number of workers: ${this.targetWorkers}`);
+  private handleTtin(): string | void {
+    return this.handleScale(this.targetWorkers + 1);
   }
 
   /** One worker fewer, never below one. */
-  private handleTtou(): void {
-    if (this.targetWorkers <= 1) return;
-    this.setTargetWorkers(this.targetWorkers - 1);
+  private handleTtou(): string | void {
+    if (this.targetWorkers <= 1) return 'already at one worker';
+    return this.handleScale(this.targetWorkers - 1);
+  }
+
+  /** `tusk ctl scale N` (and TTIN/TTOU): keep N serving workers. */
+  private handleScale(n: number): string | void {
+    if (this.stopping) return 'the server is stopping';
+    this.setTargetWorkers(n);
     log.info(`Number of workers: ${this.targetWorkers}`);
+  }
+
+  /** `tusk ctl kill PID`: that worker stops gracefully (a TERM) and its slot gets a new one. */
+  private handleKill(pid: number): string | void {
+    const w = this.workers.get(pid);
+    if (!w) return `no worker with pid ${pid}`;
+    if (w.stopAt !== null) return `worker ${pid} is stopping already`;
+    log.info(`Stopping worker (pid: ${pid}) on request`);
+    this.restarts.record(w.slot, 'kill', pid);
+    this.killWorker(w, 'SIGTERM', this.settings.graceful_timeout * 1000);
   }
 
   /**
@@ -317,10 +359,12 @@ export class Arbiter implements MasterView {
     if (process.pid === 1) return log.warning('USR2 signal ignored: as PID 1 this master cannot hand over (its exit ends the container); use HUP');
     try {
       this.pidfile?.retire();
+      this.control?.retire();
       callHook(this.settings, 'pre_exec', this.server);
       this.childMaster = spawnMaster(this.listeners, newMasterEnv(process.env), this.sources.cwd);
     } catch (err) {
       this.pidfile?.reclaim();
+      this.control?.reclaim();
       return log.error(`Cannot start a new master: ${(err as Error).message}`);
     }
     log.info(`Started a new master (pid: ${this.childMaster})`);
@@ -406,6 +450,7 @@ export class Arbiter implements MasterView {
     if (this.childMaster !== null) this.service.mainPid(this.childMaster);
     this.pidfile?.unlink();
     this.monitor?.flush();
+    this.control?.close();
     await awaitHook(this.settings, 'on_exit', [this.server], this.settings.graceful_timeout * 1000);
     process.exit(this.exitCode);
   }
@@ -457,6 +502,58 @@ export class Arbiter implements MasterView {
       get generation() {
         return arbiter.generation;
       },
+    };
+  }
+
+  // ---- the control socket ----
+
+  /** What `tusk ctl` sees and asks of this master (control/server.ts). */
+  private controlTarget(): ControlTarget {
+    return {
+      status: () => this.status(),
+      config: () => ({ settings: shownSettings(this.settings) }),
+      act: (action) => this.act(action),
+    };
+  }
+
+  /** Queues a command as the signal it stands for; resolves once the loop has handled it. */
+  private act(action: Action): Promise<ActionResult> {
+    const item: Queued | null = (() => {
+      switch (action.command) {
+        case 'reload': return 'SIGHUP';
+        case 'add': return 'SIGTTIN';
+        case 'remove': return 'SIGTTOU';
+        case 'reopen-logs': return null; // USR1 (the logs)
+        case 'stop': return action.graceful ? 'SIGTERM' : 'SIGINT';
+        case 'scale': return { scale: action.workers };
+        case 'kill': return { kill: action.pid };
+      }
+    })();
+    return new Promise((resolve, reject) => {
+      if (item === null) return reject(new Error(`${action.command}: not handled by this master`));
+      const queued = this.enqueue(item, (error) => (error ? reject(new Error(`${action.command}: ${error}`)) : resolve({ workers: this.targetWorkers })));
+      if (!queued) reject(new Error(`${action.command}: the master is busy (${QUEUE_MAX} signals queued); try again`));
+    });
+  }
+
+  private status(): ServerStatus {
+    const t = now();
+    const workers = [...this.workers.values()]
+      .map((w) => workerStatus({ ...w, lastBeat: w.heartbeat.lastBeat }, t, this.restarts))
+      .sort((a, b) => Number(a.spare) - Number(b.spare) || (a.slot ?? 0) - (b.slot ?? 0) || a.age - b.age);
+    return {
+      master: {
+        pid: process.pid,
+        version: VERSION,
+        name: this.name,
+        state: this.stopping ? 'stopping' : this.reloading !== null ? 'reloading' : 'running',
+        generation: this.generation,
+        workers: this.targetWorkers,
+        spareWorkers: this.settings.spare_workers,
+        uptime: Math.round(t - this.startedAt) / 1000,
+      },
+      workers,
+      slots: this.restarts.all(),
     };
   }
 
@@ -613,6 +710,7 @@ export class Arbiter implements MasterView {
     if (current.length < this.targetWorkers || !current.every((w) => w.ready)) return;
     for (const w of this.workers.values()) {
       if (w.generation < this.generation && w.stopAt === null) {
+        this.restarts.record(w.slot, 'reload', w.pid);
         this.killWorker(w, 'SIGTERM', this.settings.graceful_timeout * 1000);
         this.stats.restart('reload');
       }
@@ -637,6 +735,7 @@ export class Arbiter implements MasterView {
       log.warning(`Worker (pid: ${w.pid}) RSS ${w.memory.rssMb} MB above max_worker_memory (${limit} MB) for ${SAMPLES_IN_A_ROW} samples: recycling it`);
       w.recycling = true;
       this.stats.restart('memory');
+      this.restarts.record(w.slot, 'max_worker_memory', w.pid, `RSS ${w.memory.rssMb} MB`);
     }
     for (const w of this.workers.values()) {
       if (!w.recycling || w.stopAt !== null) continue;
@@ -670,6 +769,7 @@ export class Arbiter implements MasterView {
         // make sure it is gone by the end of its own graceful_timeout.
         w.stopAt = t;
         w.killDeadline = t + this.settings.graceful_timeout * 1000 + ABORT_GRACE_MS;
+        this.restarts.record(w.slot, 'retired', w.pid, 'it stopped accepting on its own (max_requests, or a TERM from elsewhere)');
       }
       if (w.killDeadline !== null && t >= w.killDeadline) {
         w.killDeadline = Number.POSITIVE_INFINITY;
@@ -683,6 +783,7 @@ export class Arbiter implements MasterView {
         this.stats.restart('boot_timeout');
         w.aborted = true;
         w.bootTimedOut = true; // its exit is a boot failure, not an expected stop: stopAt stays null
+        this.restarts.record(w.slot, 'boot_timeout', w.pid);
         try {
           process.kill(w.pid, 'SIGKILL');
         } catch {
@@ -694,6 +795,7 @@ export class Arbiter implements MasterView {
         log.critical(`Worker timeout (pid: ${w.pid})`);
         this.stats.heartbeatTimeouts++;
         this.stats.restart('timeout');
+        this.restarts.record(w.slot, 'timeout', w.pid);
         w.aborted = true;
         w.stopAt ??= t; // its replacement starts now
         w.stackDeadline = t + ABORT_GRACE_MS;
@@ -744,6 +846,7 @@ export class Arbiter implements MasterView {
     this.childMaster = null;
     this.service.mainPid(process.pid);
     this.pidfile?.reclaim();
+    this.control?.reclaim();
   }
 
   /** The master that started this one exited: the upgrade is complete. */
@@ -761,6 +864,7 @@ export class Arbiter implements MasterView {
     else log.error(`Worker (pid: ${w.pid}) ${how}`);
     if (this.stopping || expected) return;
     if (!w.bootTimedOut) this.stats.restart('crash');
+    if (!w.bootTimedOut) this.restarts.record(w.slot, 'exit', w.pid, how);
     if (w.ready) return this.crashed(w);
 
     if (w.bootTimedOut) reason ||= `not ready within boot_timeout (${this.settings.boot_timeout} s)`;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// cli.ts — `tusk [options] APP`: argv → settings → arbiter. Exit codes: 0 clean stop, 1 runtime
-// failure (cannot bind), 2 bad configuration, 3 a worker failed to boot, 4 the app failed to load.
+// cli.ts — `tusk [options] APP`: argv → settings → arbiter (`tusk ctl ...` is control/ctl.ts). Exit
+// codes: 0 clean stop, 1 runtime failure (cannot bind), 2 bad configuration, 3 a worker failed to
+// boot, 4 the app failed to load.
 import { TuskError } from './errors.js';
 import type { Settings } from './config/settings.js';
 import { requireAddon } from './native.js';
@@ -23,6 +24,7 @@ const [{ Arbiter, VERSION }, { ConfigError }, { formatHelp, formatSettings, reso
     import('./arbiter.js'), import('./errors.js'), import('./config/load.js'), import('./app/load.js'), import('./app/spec.js'),
     import('./interfaces/index.js'), import('./interfaces/listen.js'),
   ]);
+const { ctl } = await import('./control/ctl.js');
 
 async function checkConfig(app: string, cwd: string, settings: Settings): Promise<never> {
   try {
@@ -37,6 +39,7 @@ async function checkConfig(app: string, cwd: string, settings: Settings): Promis
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'ctl') return process.exit(await ctl(process.argv.slice(3))); // a file named ctl is ./ctl
   const sources = { argv: process.argv.slice(2), env: process.env, cwd: process.cwd() };
   let resolved;
   try {

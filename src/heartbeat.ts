@@ -36,7 +36,7 @@ export interface WorkerState {
 }
 
 /** Where heartbeat files go: worker_tmp_dir, else /dev/shm when it exists, else the OS temp dir. */
-export function heartbeatDir(settings: Settings): string {
+export function heartbeatDir(settings: Pick<Settings, 'worker_tmp_dir'>): string {
   if (settings.worker_tmp_dir) return settings.worker_tmp_dir;
   try {
     if (fs.statSync('/dev/shm').isDirectory()) return '/dev/shm';

@@ -215,8 +215,18 @@ export async function resolveConfig(sources: ConfigSources): Promise<ResolvedCon
 
 /** `--print-config`: one line per setting, `name = <JSON>`; a hook that is set shows as "[function]". */
 export function formatSettings(settings: Settings): string {
+  return formatSettingLines(shownSettings(settings));
+}
+
+/** The settings as plain data, in the registry's order; a function (a hook) is "[function]". */
+export function shownSettings(settings: Settings): Record<string, unknown> {
   const shown = (value: unknown): unknown => (typeof value === 'function' ? '[function]' : value);
-  return SETTINGS.map((spec) => `${spec.name} = ${JSON.stringify(shown(settings[spec.name]))}`).join('\n');
+  return Object.fromEntries(SETTINGS.map((spec) => [spec.name, shown(settings[spec.name])]));
+}
+
+/** `name = <JSON>` lines of shownSettings (also how `tusk ctl config` prints a master's). */
+export function formatSettingLines(shown: Record<string, unknown>): string {
+  return Object.entries(shown).map(([name, value]) => `${name} = ${JSON.stringify(value)}`).join('\n');
 }
 
 /** `--help`, generated from the registry. */

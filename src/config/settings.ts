@@ -50,6 +50,8 @@ export interface Settings extends HookSettings {
   chdir: string | null;
   raw_env: string[];
   name: string | null;
+  control_socket: string | null;
+  control_socket_disable: boolean;
   loglevel: LogLevel;
   accesslog: string | null;
   access_log_format: string;
@@ -451,6 +453,16 @@ const registry: { [K in SettingName]: SettingSpec<K> } = {
     name: 'name', flags: ['-n', '--name'], metavar: 'STRING', section: 'Process naming',
     help: 'Name in the process titles (tusk: master [NAME]). Default: the APP argument.',
     default: () => null, parse: optionalText('name'),
+  },
+  control_socket: {
+    name: 'control_socket', flags: ['--control-socket'], metavar: 'PATH', section: 'Server mechanics',
+    help: "The master's control socket, which tusk ctl talks to (mode 0600: only its user, and root). Default: beside the pidfile when there is one (app.pid: app.ctl), else tusk-<master pid>.ctl in the worker tmp dir.",
+    default: () => null, parse: optionalText('control_socket'),
+  },
+  control_socket_disable: {
+    name: 'control_socket_disable', flags: ['--no-control-socket'], section: 'Server mechanics',
+    help: 'Run without a control socket.',
+    default: () => false, parse: flag('control_socket_disable'),
   },
   loglevel: {
     name: 'loglevel', flags: ['--log-level'], metavar: 'LEVEL', section: 'Logging',

@@ -1,0 +1,151 @@
+// status.ts — what the master knows of each worker, as `tusk ctl status` shows it: the worker's
+// place (pid, slot, generation, age, state), what the master reads of it in /proc (RSS, CPU time),
+// how long since its last heartbeat, and the restarts of its slot and why (SlotRestarts, kept by
+// the arbiter). The figures the workers count themselves (requests, connections, event-loop lag)
+// come through the figures channel and are absent until it gives them.
+import fs from 'node:fs';
+import { residentBytes } from './memory.js';
+
+/** Linux reports CPU times in /proc in clock ticks of USER_HZ, 100 per second on every architecture tusk builds for. */
+const TICKS_PER_SECOND = 100;
+
+/** A worker's user + system CPU time in seconds, from /proc/PID/stat; null when it is gone. */
+export function cpuSeconds(pid: number): number | null {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return null;
+  }
+  // The command name may hold spaces and parentheses: fields are counted after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / TICKS_PER_SECOND : null;
+}
+
+/** Why a slot's worker was replaced. */
+export const RESTART_REASONS = ['exit', 'timeout', 'boot_timeout', 'retired', 'max_worker_memory', 'reload', 'kill'] as const;
+export type RestartReason = (typeof RESTART_REASONS)[number];
+
+/** One replacement of a slot's worker. */
+export interface Restart {
+  reason: RestartReason;
+  /** The worker that was replaced. */
+  pid: number;
+  /** More words on it: how the process ended, for `exit`. */
+  detail: string;
+  /** Wall-clock time, ms since the epoch. */
+  at: number;
+}
+
+/** The restarts of one slot. */
+export interface SlotRecord {
+  slot: number;
+  restarts: number;
+  byReason: Partial<Record<RestartReason, number>>;
+  last: Restart | null;
+}
+
+/**
+ * The master's record of restarts per slot: each time a slot's worker is replaced (it died, timed
+ * out, retired itself, was recycled for memory, reloaded or killed from `tusk ctl`), why.
+ */
+export class SlotRestarts {
+  private readonly slots = new Map<number, SlotRecord>();
+
+  record(slot: number | null, reason: RestartReason, pid: number, detail = ''): void {
+    if (slot === null) return; // a spare: topped up, not a slot's restart
+    const record = this.of(slot);
+    record.restarts++;
+    record.byReason[reason] = (record.byReason[reason] ?? 0) + 1;
+    record.last = { reason, pid, detail, at: Date.now() };
+    this.slots.set(slot, record);
+  }
+
+  of(slot: number): SlotRecord {
+    return this.slots.get(slot) ?? { slot, restarts: 0, byReason: {}, last: null };
+  }
+
+  all(): SlotRecord[] {
+    return [...this.slots.values()].sort((a, b) => a.slot - b.slot);
+  }
+}
+
+export type WorkerState = 'booting' | 'ready' | 'draining';
+
+/** One row of `tusk ctl status`. */
+export interface WorkerStatus {
+  pid: number;
+  /** Its stable slot (TUSK_WORKER_ID); null for a spare not yet promoted. */
+  slot: number | null;
+  generation: number;
+  /** Spawn order: 1 for the first worker this master started (Gunicorn's age). */
+  age: number;
+  state: WorkerState;
+  spare: boolean;
+  /** Seconds since it was spawned. */
+  uptime: number;
+  /** Resident set size in bytes; null when /proc has none. */
+  rss: number | null;
+  /** User + system CPU seconds. */
+  cpu: number | null;
+  /** Seconds since its heartbeat last changed. */
+  heartbeat: number;
+  /** Restarts of its slot (0 for a spare). */
+  restarts: number;
+  /** The last restart of its slot. */
+  lastRestart: Restart | null;
+}
+
+/** The whole server, as `tusk ctl status` shows it. */
+export interface ServerStatus {
+  master: {
+    pid: number;
+    version: string;
+    name: string;
+    state: 'running' | 'reloading' | 'stopping';
+    generation: number;
+    /** The number of serving workers it keeps. */
+    workers: number;
+    spareWorkers: number;
+    /** Seconds since it started. */
+    uptime: number;
+  };
+  workers: WorkerStatus[];
+  slots: SlotRecord[];
+}
+
+/** What the arbiter passes of one of its worker records. */
+export interface WorkerView {
+  pid: number;
+  slot: number | null;
+  generation: number;
+  age: number;
+  ready: boolean;
+  spare: boolean;
+  stopAt: number | null;
+  bornAt: number;
+  lastBeat: number;
+}
+
+const seconds = (ms: number): number => Math.round(ms) / 1000;
+
+/** One worker's row; `now` is the master's monotonic clock. */
+export function workerStatus(w: WorkerView, now: number, restarts: SlotRestarts): WorkerStatus {
+  const slot = w.slot === null ? null : restarts.of(w.slot);
+  return {
+    pid: w.pid,
+    slot: w.slot,
+    generation: w.generation,
+    age: w.age,
+    state: w.stopAt !== null ? 'draining' : w.ready ? 'ready' : 'booting',
+    spare: w.spare,
+    uptime: seconds(now - w.bornAt),
+    rss: residentBytes(w.pid),
+    cpu: cpuSeconds(w.pid),
+    heartbeat: seconds(now - w.lastBeat),
+    restarts: slot?.restarts ?? 0,
+    lastRestart: slot?.last ?? null,
+  };
+}
