@@ -193,9 +193,15 @@ export class Arbiter implements MasterView {
       this.listeners = await bindListeners(this.settings.bind, this.settings.backlog, this.settings.reuse_port);
     }
     for (const l of this.listeners) log.info(`Listening at: ${formatListener(l)} (${process.pid})`);
-    this.control = await ControlServer.open(this.settings, this.controlTarget());
     await this.startupHook('when_ready');
     if (this.settings.metrics_bind || this.settings.statsd_host) (this.monitor = new Monitor(this.settings, this)).start();
+    try {
+      this.control = await ControlServer.open(this.settings, this.controlTarget());
+    } catch (err) {
+      closeListeners(this.listeners, !this.upgrading()); // the other master of an upgrade keeps its files
+      this.pidfile?.unlink();
+      throw err;
+    }
     process.title = `tusk: master [${this.name}]`;
     this.service.startWatchdog();
     for (const sig of SIGNALS) process.on(sig, () => this.signal(sig));
