@@ -545,7 +545,7 @@ export class Arbiter implements MasterView {
   private status(): ServerStatus {
     const t = now();
     const workers = [...this.workers.values()]
-      .map((w) => workerStatus({ ...w, lastBeat: w.heartbeat.lastBeat }, t, this.restarts))
+      .map((w) => workerStatus({ ...w, lastBeat: w.heartbeat.lastBeat }, t, this.restarts, this.stats.worker(w.pid)))
       .sort((a, b) => Number(a.spare) - Number(b.spare) || (a.slot ?? 0) - (b.slot ?? 0) || a.age - b.age);
     return {
       master: {

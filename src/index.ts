@@ -21,4 +21,4 @@ export {
 } from './config/hooks.js';
 export { clientOf, trustProxy, type ClientInfo } from './interfaces/forwarded.js';
 export type { Request as ControlRequest, Response as ControlResponse, Action as ControlAction, ActionResult, ConfigResult } from './control/protocol.js';
-export type { ServerStatus, WorkerStatus, WorkerState, SlotRecord, Restart, RestartReason } from './status.js';
+export type { ServerStatus, WorkerStatus, WorkerState, SlotRecord, Restart } from './status.js';

@@ -1,10 +1,11 @@
 // status.ts — what the master knows of each worker, as `tusk ctl status` shows it: the worker's
 // place (pid, slot, generation, age, state), what the master reads of it in /proc (RSS, CPU time),
 // how long since its last heartbeat, and the restarts of its slot and why (SlotRestarts, kept by
-// the arbiter). The figures the workers count themselves (requests, connections, event-loop lag)
-// come through the figures channel and are absent until it gives them.
+// the arbiter), and the figures the worker counts itself (requests, connections, event-loop lag)
+// as its stats block (stats.ts) holds them.
 import fs from 'node:fs';
 import { residentBytes } from './memory.js';
+import type { Figures } from './stats.js';
 
 /** Linux reports CPU times in /proc in clock ticks of USER_HZ, 100 per second on every architecture tusk builds for. */
 const TICKS_PER_SECOND = 100;
@@ -96,6 +97,15 @@ export interface WorkerStatus {
   restarts: number;
   /** The last restart of its slot. */
   lastRestart: Restart | null;
+  /**
+   * From the worker's stats block; absent when the master has none for it. Requests answered,
+   * requests being answered, connections open, event-loop lag over its last interval (seconds).
+   */
+  requests?: number;
+  inFlight?: number;
+  connections?: number;
+  loopLagP50?: number;
+  loopLagP99?: number;
 }
 
 /** The whole server, as `tusk ctl status` shows it. */
@@ -131,9 +141,16 @@ export interface WorkerView {
 
 const seconds = (ms: number): number => Math.round(ms) / 1000;
 
-/** One worker's row; `now` is the master's monotonic clock. */
-export function workerStatus(w: WorkerView, now: number, restarts: SlotRestarts): WorkerStatus {
+/** One worker's row; `now` is the master's monotonic clock; `figures` what its stats block says. */
+export function workerStatus(w: WorkerView, now: number, restarts: SlotRestarts, figures: Figures | null): WorkerStatus {
   const slot = w.slot === null ? null : restarts.of(w.slot);
+  const counted = figures && {
+    requests: figures.requests,
+    inFlight: figures.inFlight,
+    connections: figures.connectionsOpen,
+    loopLagP50: figures.loopLagP50,
+    loopLagP99: figures.loopLagP99,
+  };
   return {
     pid: w.pid,
     slot: w.slot,
@@ -147,5 +164,6 @@ export function workerStatus(w: WorkerView, now: number, restarts: SlotRestarts)
     heartbeat: seconds(now - w.lastBeat),
     restarts: slot?.restarts ?? 0,
     lastRestart: slot?.last ?? null,
+    ...counted,
   };
 }

@@ -85,11 +85,27 @@ describe('tusk ctl status', () => {
       assert.equal(w.restarts, 0);
       assert.equal(w.lastRestart, null);
     }
-    // CPU time moves when the workers work.
-    const before = s.workers.reduce((sum, w) => sum + w.cpu, 0);
+    // The workers' own figures: requests, in flight, connections, loop lag.
+    for (const w of s.workers) {
+      for (const field of ['requests', 'inFlight', 'connections', 'loopLagP50', 'loopLagP99']) assert.equal(typeof w[field], 'number', field);
+      assert.equal(w.inFlight, 0);
+      assert.ok(w.loopLagP99 >= w.loopLagP50 && w.loopLagP99 < 5, `lag ${w.loopLagP50}/${w.loopLagP99}`);
+    }
+    // The counts and CPU time move when requests are made.
+    const sum = (x, field) => x.workers.reduce((n, w) => n + w[field], 0);
+    const before = s;
     await Promise.all(Array.from({ length: 400 }, () => request({ port })));
-    const after = (await status(sock)).workers.reduce((sum, w) => sum + w.cpu, 0);
-    assert.ok(after > before, `cpu ${before} -> ${after}`);
+    const after = await status(sock);
+    assert.equal(sum(after, 'requests') - sum(before, 'requests'), 400);
+    assert.ok(sum(after, 'cpu') > sum(before, 'cpu'), `cpu ${sum(before, 'cpu')} -> ${sum(after, 'cpu')}`);
+    // A request in flight on an open connection shows as one.
+    const slow = request({ port, path: '/slow?ms=1500', timeout: 10000 });
+    const busy = await waitFor(async () => {
+      const x = await status(sock);
+      return sum(x, 'inFlight') === 1 && sum(x, 'connections') >= 1 ? x : null;
+    }, 5000, 'one request in flight');
+    assert.ok(busy);
+    await slow;
 
     const table = await ctl(['-s', sock, 'status']);
     assert.equal(table.code, 0, table.stderr);

@@ -102,6 +102,9 @@ function parseCtlArgs(argv: string[]): CtlArgs | 'help' {
 const mb = (bytes: number | null): string => (bytes === null ? '-' : `${(bytes / (1024 * 1024)).toFixed(1)}M`);
 const secs = (s: number | null): string => (s === null ? '-' : s < 120 ? `${s.toFixed(1)}s` : s < 7200 ? `${Math.floor(s / 60)}m` : `${Math.floor(s / 3600)}h`);
 
+const count = (n: number | undefined): string => (n === undefined ? '-' : String(n));
+const ms = (s: number): string => `${(s * 1000).toFixed(1)}ms`;
+
 /** The columns of the table, and how each cell is written. */
 const COLUMNS: [string, (w: WorkerStatus) => string][] = [
   ['PID', (w) => String(w.pid)],
@@ -113,6 +116,10 @@ const COLUMNS: [string, (w: WorkerStatus) => string][] = [
   ['RSS', (w) => mb(w.rss)],
   ['CPU', (w) => secs(w.cpu)],
   ['BEAT', (w) => `${secs(w.heartbeat)} ago`],
+  ['REQS', (w) => count(w.requests)],
+  ['INFL', (w) => count(w.inFlight)],
+  ['CONNS', (w) => count(w.connections)],
+  ['LAG p50/p99', (w) => (w.loopLagP50 === undefined ? '-' : `${ms(w.loopLagP50)}/${ms(w.loopLagP99!)}`)],
   ['RESTARTS', (w) => String(w.restarts)],
   ['LAST RESTART', (w) => (w.lastRestart ? `${w.lastRestart.reason}${w.lastRestart.detail ? ` (${w.lastRestart.detail})` : ''}` : '-')],
 ];
