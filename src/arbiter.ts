@@ -524,19 +524,18 @@ export class Arbiter implements MasterView {
 
   /** Queues a command as the signal it stands for; resolves once the loop has handled it. */
   private act(action: Action): Promise<ActionResult> {
-    const item: Queued | null = (() => {
+    const item: Queued = (() => {
       switch (action.command) {
         case 'reload': return 'SIGHUP';
         case 'add': return 'SIGTTIN';
         case 'remove': return 'SIGTTOU';
-        case 'reopen-logs': return null; // USR1 (the logs)
+        case 'reopen-logs': return 'SIGUSR1';
         case 'stop': return action.graceful ? 'SIGTERM' : 'SIGINT';
         case 'scale': return { scale: action.workers };
         case 'kill': return { kill: action.pid };
       }
     })();
     return new Promise((resolve, reject) => {
-      if (item === null) return reject(new Error(`${action.command}: not handled by this master`));
       const queued = this.enqueue(item, (error) => (error ? reject(new Error(`${action.command}: ${error}`)) : resolve({ workers: this.targetWorkers })));
       if (!queued) reject(new Error(`${action.command}: the master is busy (${QUEUE_MAX} signals queued); try again`));
     });

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
-import { CLI, ROOT, startTusk, request, fixture, workerPids, isAlive, waitFor, cleanupAll, cleanEnv, mkTmp } from './helpers.mjs';
+import { CLI, ROOT, startTusk, request, fixture, workerPids, isAlive, waitFor, cleanupAll, cleanEnv, mkTmp, sleep } from './helpers.mjs';
 
 after(cleanupAll);
 
@@ -218,6 +218,20 @@ describe('tusk ctl commands act as the signals do', () => {
     assert.equal((await slow).body, 'slow 1500');
     assert.deepEqual(await graceful.srv.waitExit(10000), { code: 0, signal: null });
     assert.equal(graceful.srv.count(/Handling signal: term/), 1);
+  });
+
+  test('reopen-logs is USR1: the master and every worker reopen their access log after it moved', async (t) => {
+    const logDir = mkTmp('tusk-ctl-logs-');
+    const file = path.join(logDir, 'access.log');
+    const { sock, port } = await serve(t, ['--access-logfile', file]);
+    await request({ port });
+    await waitFor(() => fs.existsSync(file) && fs.readFileSync(file, 'utf8').length > 0, 5000, 'a first access line');
+    fs.renameSync(file, `${file}.1`);
+    const r = await ctl(['-s', sock, 'reopen-logs']);
+    assert.equal(r.code, 0, r.stderr);
+    await sleep(500);
+    await request({ port });
+    await waitFor(() => fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes('GET / '), 5000, 'the line in the new file');
   });
 
   test('config prints the settings the master runs with', async (t) => {

@@ -259,6 +259,18 @@ export interface ConfigOptions {
    */
   raw_env?: string | string[] | Record<string, string>;
   /**
+   * The master's control socket, which tusk ctl talks to (mode 0600: only its user, and root). Default: beside the pidfile when there is one (app.pid: app.ctl), else tusk-<master pid>.ctl in the worker tmp dir.
+   *
+   * Server mechanics. Flag: `--control-socket PATH`. Default: `null`.
+   */
+  control_socket?: string | null;
+  /**
+   * Run without a control socket.
+   *
+   * Server mechanics. Flag: `--no-control-socket`. Default: `false`.
+   */
+  control_socket_disable?: boolean;
+  /**
    * on_starting(server), in the master: as the master starts: after the pidfile is written, before the listeners are bound. A promise it returns: awaited before binding. A throw: the server does not start (exit 3).
    *
    * Server hooks. A function in the config file only. Default: `null`.
@@ -508,6 +520,18 @@ export interface CamelCaseOptions {
    * Server mechanics. Flag: `-e ENV`, `--env ENV`. Default: `[]`.
    */
   rawEnv?: string | string[] | Record<string, string>;
+  /**
+   * The master's control socket, which tusk ctl talks to (mode 0600: only its user, and root). Default: beside the pidfile when there is one (app.pid: app.ctl), else tusk-<master pid>.ctl in the worker tmp dir.
+   *
+   * Server mechanics. Flag: `--control-socket PATH`. Default: `null`.
+   */
+  controlSocket?: string | null;
+  /**
+   * Run without a control socket.
+   *
+   * Server mechanics. Flag: `--no-control-socket`. Default: `false`.
+   */
+  controlSocketDisable?: boolean;
   /**
    * on_starting(server), in the master: as the master starts: after the pidfile is written, before the listeners are bound. A promise it returns: awaited before binding. A throw: the server does not start (exit 3).
    *
