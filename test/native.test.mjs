@@ -196,20 +196,23 @@ describe('acceptor', () => {
     const got = [];
     const acceptor = new addon.Acceptor([l.fd], (fds) => got.push(...fds));
     acceptor.start();
-    const clients = [0, 1, 2].map(() => net.connect(l.port, '127.0.0.1'));
+    // Listeners use TCP_DEFER_ACCEPT: a connection is accepted once its first bytes arrive (or
+    // after about a second), so each client sends one as an HTTP client would.
+    const dial = () => net.connect(l.port, '127.0.0.1', function () { this.write('G'); });
+    const clients = [0, 1, 2].map(dial);
     try {
-      for (let i = 0; i < 100 && got.length < 3; i++) await sleep(10);
+      for (let i = 0; i < 300 && got.length < 3; i++) await sleep(10);
       assert.equal(got.length, 3);
       for (const fd of got) {
         const flags = fdFlags(fd);
         assert.ok(flags & 0o2000000 && flags & 0o4000);
       }
       acceptor.pause();
-      const late = net.connect(l.port, '127.0.0.1');
+      const late = dial();
       await sleep(100);
       assert.equal(got.length, 3, 'paused: nothing accepted');
       acceptor.start();
-      for (let i = 0; i < 100 && got.length < 4; i++) await sleep(10);
+      for (let i = 0; i < 300 && got.length < 4; i++) await sleep(10);
       assert.equal(got.length, 4, 'resumed: the queued connection is accepted');
       late.destroy();
     } finally {
