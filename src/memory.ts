@@ -1,4 +1,4 @@
-// memory.ts — max_worker_memory: the master samples each serving worker's resident set size
+// memory.ts — reading a worker from /proc (procFile, residentBytes), and max_worker_memory: the master samples each serving worker's resident set size
 // (VmRSS in /proc/PID/status: the worker process alone, not the processes it starts) once a
 // second. A worker above the limit for SAMPLES_IN_A_ROW samples in a row is due for recycling; one
 // sample under the limit starts the count again, so a short peak (a large upload, a burst of work
@@ -13,14 +13,19 @@ export const SAMPLES_IN_A_ROW = 3;
 
 const MB = 1024 * 1024;
 
-/** A process's resident set size in bytes (VmRSS); null when it is gone or has no memory. */
-export function residentBytes(pid: number): number | null {
-  let status: string;
+/** /proc/PID/NAME as text; null when the process is gone. */
+export function procFile(pid: number, name: 'status' | 'stat'): string | null {
   try {
-    status = fs.readFileSync(`/proc/${pid}/status`, 'latin1');
+    return fs.readFileSync(`/proc/${pid}/${name}`, 'latin1');
   } catch {
     return null;
   }
+}
+
+/** A process's resident set size in bytes (VmRSS); null when it is gone or has no memory. */
+export function residentBytes(pid: number): number | null {
+  const status = procFile(pid, 'status');
+  if (status === null) return null;
   const m = /^VmRSS:\s+(\d+) kB$/m.exec(status);
   return m ? Number(m[1]) * 1024 : null;
 }

@@ -3,8 +3,7 @@
 // how long since its last heartbeat, and the restarts of its slot and why (SlotRestarts, kept by
 // the arbiter), and the figures the worker counts itself (requests, connections, event-loop lag)
 // as its stats block (stats.ts) holds them.
-import fs from 'node:fs';
-import { residentBytes } from './memory.js';
+import { procFile, residentBytes } from './memory.js';
 import type { Figures } from './stats.js';
 
 /** Linux reports CPU times in /proc in clock ticks of USER_HZ, 100 per second on every architecture tusk builds for. */
@@ -12,12 +11,8 @@ const TICKS_PER_SECOND = 100;
 
 /** A worker's user + system CPU time in seconds, from /proc/PID/stat; null when it is gone. */
 export function cpuSeconds(pid: number): number | null {
-  let stat: string;
-  try {
-    stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return null;
-  }
+  const stat = procFile(pid, 'stat');
+  if (stat === null) return null;
   // The command name may hold spaces and parentheses: fields are counted after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const utime = Number(fields[11]);
