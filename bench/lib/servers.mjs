@@ -36,11 +36,11 @@ export function catalogue(root) {
   const cli = path.join('dist', 'cli.js');
   const tuskAvailable = () =>
     fs.existsSync(path.join(root, cli)) ? null : 'dist/cli.js missing: run `npm run build` first';
-  // worker_connections defaults to 1000, above which a worker stops accepting: the 5,000
+  // worker_connections defaults to 1000, above which a worker stops accepting: the 10,000
   // connection workload needs more, and node:http has no such cap, so every tusk run raises it.
   const tusk = (extra, app) => (port) => ({
     argv: [node, cli, '-w', '1', '-b', `127.0.0.1:${port}`, '--log-level', 'warning',
-      '--worker-connections', '10000', ...extra, srv(app)],
+      '--worker-connections', '12000', ...extra, srv(app)],
   });
   const tuskIface = (name) => () =>
     tuskAvailable() ?? tuskInterfaceMissing(root, name);
@@ -75,6 +75,22 @@ export function catalogue(root) {
       key: 'nginx', name: 'nginx', group: 'other', available: needs('nginx'),
       start: (port, tmp) => nginx(port, tmp),
       unsupported: { echo: 'nginx has no JSON echo without a module or an upstream' },
+    },
+    // uWebSockets' C++ hello world, built by whoever runs the bench from uWebSockets' own source
+    // (tusk carries neither its code nor a build script): TUSK_BENCH_UWS names the binary, which
+    // must answer every GET with 'Hello, World!' on 127.0.0.1:$PORT. It serves nothing else.
+    {
+      key: 'uws', name: 'uWebSockets (C++ hello world)', group: 'other',
+      available: () => {
+        const bin = process.env.TUSK_BENCH_UWS;
+        if (!bin) return 'TUSK_BENCH_UWS (path to a uWebSockets hello-world binary) not set';
+        return fs.existsSync(bin) ? null : `TUSK_BENCH_UWS=${bin} does not exist`;
+      },
+      start: (port) => ({ argv: [process.env.TUSK_BENCH_UWS], env: { PORT: String(port) } }),
+      unsupported: {
+        echo: 'the uWebSockets hello world serves only GET /',
+        '1mb': 'the uWebSockets hello world serves only GET /',
+      },
     },
     {
       key: 'gunicorn', name: 'Gunicorn (sync worker)', group: 'other', available: needs('gunicorn'),

@@ -26,6 +26,7 @@ export const WORKLOADS = [
   { id: '1mb', title: '1 MiB response (50 conns)', path: '/1mb', connections: 50 },
   { id: 'c1000', title: 'hello, 1,000 keep-alive conns', path: '/', connections: 1000 },
   { id: 'c5000', title: 'hello, 5,000 keep-alive conns', path: '/', connections: 5000 },
+  { id: 'c10000', title: 'hello, 10,000 keep-alive conns', path: '/', connections: 10000 },
 ];
 
 export const QUICK = ['hello', 'close'];
