@@ -21,7 +21,7 @@ import { BootError, EXIT } from './errors.js';
 import { awaitHook, callHook, hasWorkerHooks, workerInfo } from './hooks.js';
 import type { Server } from './config/hooks.js';
 import { HeartbeatWatch, heartbeatDir } from './heartbeat.js';
-import { StatsBook, createStatsFile, type WorkerSummary } from './stats.js';
+import { StatsBook, createStatsFile } from './stats.js';
 import { Monitor, type MasterView } from './monitor.js';
 import { Pidfile } from './pidfile.js';
 import { MemoryWatch, SAMPLES_IN_A_ROW } from './memory.js';
@@ -31,7 +31,8 @@ import { ServiceNotifier, newMasterEnv, withoutServiceEnv } from './systemd.js';
 import { OrphanReaper } from './orphans.js';
 import { ControlServer, type ControlTarget } from './control/server.js';
 import type { Action, ActionResult } from './control/protocol.js';
-import { SlotRestarts, workerStatus, type ServerStatus } from './status.js';
+import { Restarts } from './restarts.js';
+import { workerState, workerStatus, type ServerStatus, type WorkerSummary } from './status.js';
 import { shownSettings } from './config/load.js';
 import { PROMOTE_SIGNAL, STACK_SIGNAL, WORKER_ENV, type WorkerBoot } from './protocol.js';
 
@@ -152,7 +153,7 @@ export class Arbiter implements MasterView {
   private exiting = false;
   private control: ControlServer | null = null;
   /** Restarts of each slot and why, for `tusk ctl status`. */
-  private readonly restarts = new SlotRestarts();
+  readonly restarts = new Restarts();
   private readonly startedAt = now();
 
   constructor(options: ArbiterOptions) {
@@ -215,7 +216,7 @@ export class Arbiter implements MasterView {
     const t = now();
     return [...this.workers.values()].map((w) => ({
       pid: w.pid, slot: w.slot, generation: w.generation, spare: w.spare, age: (t - w.bornAt) / 1000,
-      state: w.stopAt !== null || w.recycling ? 'draining' : w.ready ? 'ready' : 'booting',
+      state: workerState(w),
     }));
   }
 
@@ -717,7 +718,6 @@ export class Arbiter implements MasterView {
       if (w.generation < this.generation && w.stopAt === null) {
         this.restarts.record(w.slot, 'reload', w.pid);
         this.killWorker(w, 'SIGTERM', this.settings.graceful_timeout * 1000);
-        this.stats.restart('reload');
       }
     }
     log.info(`Reload complete: generation ${this.generation} serving`);
@@ -739,7 +739,6 @@ export class Arbiter implements MasterView {
       if (!w.memory.due(limit, t)) continue;
       log.warning(`Worker (pid: ${w.pid}) RSS ${w.memory.rssMb} MB above max_worker_memory (${limit} MB) for ${SAMPLES_IN_A_ROW} samples: recycling it`);
       w.recycling = true;
-      this.stats.restart('memory');
       this.restarts.record(w.slot, 'max_worker_memory', w.pid, `RSS ${w.memory.rssMb} MB`);
     }
     for (const w of this.workers.values()) {
@@ -769,7 +768,6 @@ export class Arbiter implements MasterView {
         if (w.reopenLogs) this.signalWorker(w, 'SIGUSR1');
       }
       if (state.draining && w.stopAt === null) {
-        this.stats.restart('max_requests');
         // It retired itself (max_requests, or a TERM sent by someone else): replace it now, and
         // make sure it is gone by the end of its own graceful_timeout.
         w.stopAt = t;
@@ -785,7 +783,6 @@ export class Arbiter implements MasterView {
         }
       } else if (!w.ready && !w.aborted && w.stopAt === null && this.settings.boot_timeout > 0 && t - w.bornAt > this.settings.boot_timeout * 1000 + BOOT_TIMEOUT_MARGIN_MS) {
         log.critical(`Worker (pid: ${w.pid}) not ready after boot_timeout (${this.settings.boot_timeout} s)`);
-        this.stats.restart('boot_timeout');
         w.aborted = true;
         w.bootTimedOut = true; // its exit is a boot failure, not an expected stop: stopAt stays null
         this.restarts.record(w.slot, 'boot_timeout', w.pid);
@@ -798,8 +795,6 @@ export class Arbiter implements MasterView {
         this.abortTimedOut(w, t);
       } else if (!w.aborted && this.settings.timeout > 0 && t - w.heartbeat.lastBeat > this.settings.timeout * 1000) {
         log.critical(`Worker timeout (pid: ${w.pid})`);
-        this.stats.heartbeatTimeouts++;
-        this.stats.restart('timeout');
         this.restarts.record(w.slot, 'timeout', w.pid);
         w.aborted = true;
         w.stopAt ??= t; // its replacement starts now
@@ -868,8 +863,7 @@ export class Arbiter implements MasterView {
     else if (expected) log.info(`Worker (pid: ${w.pid}) ${how}`);
     else log.error(`Worker (pid: ${w.pid}) ${how}`);
     if (this.stopping || expected) return;
-    if (!w.bootTimedOut) this.stats.restart('crash');
-    if (!w.bootTimedOut) this.restarts.record(w.slot, 'exit', w.pid, how);
+    if (!w.bootTimedOut) this.restarts.record(w.slot, 'crash', w.pid, how);
     if (w.ready) return this.crashed(w);
 
     if (w.bootTimedOut) reason ||= `not ready within boot_timeout (${this.settings.boot_timeout} s)`;

@@ -11,7 +11,8 @@ export { parseAppSpec, type AppSpec, type Literal } from './app/spec.js';
 export type { NodeListener } from './interfaces/node.js';
 export { serve, type ServeOptions, type EmbeddedServer } from './serve.js';
 export { metrics, DEFAULT_BUCKETS, type Metrics, type Counter, type Gauge, type Histogram, type Labels, type MetricType } from './metrics.js';
-export { StatsBook, type Figures, type WorkerSummary, type RestartReason, type TrackedWorker } from './stats.js';
+export { StatsBook, type Figures, type TrackedWorker } from './stats.js';
+export { RESTART_REASONS, Restarts, type RestartReason, type Restart, type SlotRecord } from './restarts.js';
 export type { NativeRequest, NativeResponse, NativeHandler } from './interfaces/native.js';
 export type { FetchHandler, ServeInfo } from './interfaces/fetch.js';
 export type { InterfaceName } from './interfaces/index.js';
@@ -21,4 +22,4 @@ export {
 } from './config/hooks.js';
 export { clientOf, trustProxy, type ClientInfo } from './interfaces/forwarded.js';
 export type { Request as ControlRequest, Response as ControlResponse, Action as ControlAction, ActionResult, ConfigResult } from './control/protocol.js';
-export type { ServerStatus, WorkerStatus, WorkerState, SlotRecord, Restart } from './status.js';
+export type { ServerStatus, WorkerStatus, WorkerState, WorkerSummary } from './status.js';

@@ -7,7 +7,9 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { log } from './log.js';
 import type { Settings } from './config/settings.js';
-import type { StatsBook, WorkerSummary } from './stats.js';
+import type { Restarts } from './restarts.js';
+import type { StatsBook } from './stats.js';
+import type { WorkerSummary } from './status.js';
 import { AppMetricsBook } from './metrics.js';
 import { CONTENT_TYPE, exposition } from './prometheus.js';
 import { StatsdSender } from './statsd.js';
@@ -15,6 +17,7 @@ import { StatsdSender } from './statsd.js';
 /** What the monitor reads of the master. */
 export interface MasterView {
   readonly stats: StatsBook;
+  readonly restarts: Restarts;
   workerSummaries(): WorkerSummary[];
   /** Some worker is ready and not retiring, and the server is not stopping. */
   serving(): boolean;
@@ -76,7 +79,7 @@ export class Monitor {
       case '/metrics': {
         let body: string;
         try {
-          body = exposition({ book: this.master.stats, workers: this.master.workerSummaries(), app: this.app.families() });
+          body = exposition({ book: this.master.stats, restarts: this.master.restarts, workers: this.master.workerSummaries(), app: this.app.families() });
         } catch (err) {
           log.error(`Cannot build /metrics: ${(err as Error).stack ?? String(err)}`);
           return this.reply(res, 500, 'internal error\n');

@@ -4,7 +4,9 @@
 // count events as they happen (inc, observe), while the master reads totals other processes have
 // already counted; feeding those into prom-client would mean resetting its counters and rebuilding
 // its histograms' internals on every scrape, for a format that takes a page to write.
-import { RESTART_REASONS, layout, type Figures, type StatsBook, type WorkerSummary } from './stats.js';
+import { RESTART_REASONS, type Restarts } from './restarts.js';
+import { layout, type Figures, type StatsBook } from './stats.js';
+import type { WorkerSummary } from './status.js';
 import type { AppFamily } from './metrics.js';
 
 export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -14,6 +16,7 @@ const CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 /** What a scrape reads. */
 export interface Scrape {
   book: StatsBook;
+  restarts: Restarts;
   workers: WorkerSummary[];
   app: AppFamily[];
 }
@@ -78,8 +81,8 @@ function serverFamilies(out: Exposition, t: Figures, scrape: Scrape): void {
   out.family('tusk_connections_total', 'counter', 'Connections accepted.').sample('tusk_connections_total', {}, t.connectionsTotal);
   out.family('tusk_connections', 'gauge', 'Connections open now.').sample('tusk_connections', {}, t.connectionsOpen);
   out.family('tusk_worker_restarts_total', 'counter', 'Workers replaced or retired, by reason.');
-  for (const r of RESTART_REASONS) out.sample('tusk_worker_restarts_total', { reason: r }, scrape.book.restarts.get(r) ?? 0);
-  out.family('tusk_heartbeat_timeouts_total', 'counter', 'Workers whose heartbeat stopped for longer than timeout.').sample('tusk_heartbeat_timeouts_total', {}, scrape.book.heartbeatTimeouts);
+  for (const r of RESTART_REASONS) out.sample('tusk_worker_restarts_total', { reason: r }, scrape.restarts.total(r));
+  out.family('tusk_heartbeat_timeouts_total', 'counter', 'Workers whose heartbeat stopped for longer than timeout.').sample('tusk_heartbeat_timeouts_total', {}, scrape.restarts.heartbeatTimeouts);
   out.family('tusk_workers', 'gauge', 'Workers, by state.');
   for (const state of ['booting', 'ready', 'draining'] as const) out.sample('tusk_workers', { state }, scrape.workers.filter((w) => w.state === state && !w.spare).length);
   out.family('tusk_spare_workers', 'gauge', 'Warm spares.').sample('tusk_spare_workers', {}, scrape.workers.filter((w) => w.spare).length);

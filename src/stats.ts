@@ -225,22 +225,6 @@ function addCounters(into: Figures, from: Figures): void {
   for (let b = 0; b < into.buckets.length; b++) into.buckets[b]! += from.buckets[b]!;
 }
 
-/** What the master knows of one worker, beside its figures (for /metrics, statsd and ctl). */
-export interface WorkerSummary {
-  pid: number;
-  /** null for a spare. */
-  slot: number | null;
-  generation: number;
-  state: 'booting' | 'ready' | 'draining';
-  spare: boolean;
-  /** Seconds since it was spawned. */
-  age: number;
-}
-
-/** Why the master replaced or retired a worker, for restarts-by-reason. */
-export const RESTART_REASONS = ['crash', 'timeout', 'boot_timeout', 'max_requests', 'memory', 'reload'] as const;
-export type RestartReason = (typeof RESTART_REASONS)[number];
-
 /** A worker the book reads. */
 export interface TrackedWorker {
   pid: number;
@@ -256,14 +240,6 @@ export class StatsBook {
   private readonly retired = emptyFigures();
   /** Called with each block as it is retired (the app metrics' aggregator folds its part). */
   private readonly retireHooks: ((block: StatsBlock) => void)[] = [];
-
-  /** Workers replaced or retired, by reason; heartbeat timeouts. Monotonic for the master's life. */
-  readonly restarts = new Map<RestartReason, number>();
-  heartbeatTimeouts = 0;
-
-  restart(reason: RestartReason): void {
-    this.restarts.set(reason, (this.restarts.get(reason) ?? 0) + 1);
-  }
 
   track(pid: number, block: StatsBlock): void {
     this.live.set(pid, block);

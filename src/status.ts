@@ -1,9 +1,10 @@
 // status.ts — what the master knows of each worker, as `tusk ctl status` shows it: the worker's
 // place (pid, slot, generation, age, state), what the master reads of it in /proc (RSS, CPU time),
-// how long since its last heartbeat, and the restarts of its slot and why (SlotRestarts, kept by
+// how long since its last heartbeat, and the restarts of its slot and why (restarts.ts, kept by
 // the arbiter), and the figures the worker counts itself (requests, connections, event-loop lag)
 // as its stats block (stats.ts) holds them.
 import { procFile, residentBytes } from './memory.js';
+import type { Restart, Restarts, SlotRecord } from './restarts.js';
 import type { Figures } from './stats.js';
 
 /** Linux reports CPU times in /proc in clock ticks of USER_HZ, 100 per second on every architecture tusk builds for. */
@@ -20,55 +21,33 @@ export function cpuSeconds(pid: number): number | null {
   return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / TICKS_PER_SECOND : null;
 }
 
-/** Why a slot's worker was replaced. */
-export const RESTART_REASONS = ['exit', 'timeout', 'boot_timeout', 'retired', 'max_worker_memory', 'reload', 'kill'] as const;
-export type RestartReason = (typeof RESTART_REASONS)[number];
-
-/** One replacement of a slot's worker. */
-export interface Restart {
-  reason: RestartReason;
-  /** The worker that was replaced. */
-  pid: number;
-  /** More words on it: how the process ended, for `exit`. */
-  detail: string;
-  /** Wall-clock time, ms since the epoch. */
-  at: number;
-}
-
-/** The restarts of one slot. */
-export interface SlotRecord {
-  slot: number;
-  restarts: number;
-  byReason: Partial<Record<RestartReason, number>>;
-  last: Restart | null;
-}
-
-/**
- * The master's record of restarts per slot: each time a slot's worker is replaced (it died, timed
- * out, retired itself, was recycled for memory, reloaded or killed from `tusk ctl`), why.
- */
-export class SlotRestarts {
-  private readonly slots = new Map<number, SlotRecord>();
-
-  record(slot: number | null, reason: RestartReason, pid: number, detail = ''): void {
-    if (slot === null) return; // a spare: topped up, not a slot's restart
-    const record = this.of(slot);
-    record.restarts++;
-    record.byReason[reason] = (record.byReason[reason] ?? 0) + 1;
-    record.last = { reason, pid, detail, at: Date.now() };
-    this.slots.set(slot, record);
-  }
-
-  of(slot: number): SlotRecord {
-    return this.slots.get(slot) ?? { slot, restarts: 0, byReason: {}, last: null };
-  }
-
-  all(): SlotRecord[] {
-    return [...this.slots.values()].sort((a, b) => a.slot - b.slot);
-  }
-}
-
 export type WorkerState = 'booting' | 'ready' | 'draining';
+
+/** What the arbiter keeps of a worker that decides its state. */
+export interface StateView {
+  ready: boolean;
+  /** When it was told to stop (or stopped accepting on its own); null while serving. */
+  stopAt: number | null;
+  /** Above max_worker_memory: leaving once its replacement is ready. */
+  recycling?: boolean;
+}
+
+/** A worker is draining once it is told to stop or marked for recycling, ready once its heartbeat says so. */
+export function workerState(w: StateView): WorkerState {
+  return w.stopAt !== null || w.recycling === true ? 'draining' : w.ready ? 'ready' : 'booting';
+}
+
+/** What the master knows of one worker, beside its figures (for /metrics, statsd and ctl). */
+export interface WorkerSummary {
+  pid: number;
+  /** null for a spare. */
+  slot: number | null;
+  generation: number;
+  state: WorkerState;
+  spare: boolean;
+  /** Seconds since it was spawned. */
+  age: number;
+}
 
 /** One row of `tusk ctl status`. */
 export interface WorkerStatus {
@@ -122,14 +101,12 @@ export interface ServerStatus {
 }
 
 /** What the arbiter passes of one of its worker records. */
-export interface WorkerView {
+export interface WorkerView extends StateView {
   pid: number;
   slot: number | null;
   generation: number;
   age: number;
-  ready: boolean;
   spare: boolean;
-  stopAt: number | null;
   bornAt: number;
   lastBeat: number;
 }
@@ -137,7 +114,7 @@ export interface WorkerView {
 const seconds = (ms: number): number => Math.round(ms) / 1000;
 
 /** One worker's row; `now` is the master's monotonic clock; `figures` what its stats block says. */
-export function workerStatus(w: WorkerView, now: number, restarts: SlotRestarts, figures: Figures | null): WorkerStatus {
+export function workerStatus(w: WorkerView, now: number, restarts: Restarts, figures: Figures | null): WorkerStatus {
   const slot = w.slot === null ? null : restarts.of(w.slot);
   const counted = figures && {
     requests: figures.requests,
@@ -151,7 +128,7 @@ export function workerStatus(w: WorkerView, now: number, restarts: SlotRestarts,
     slot: w.slot,
     generation: w.generation,
     age: w.age,
-    state: w.stopAt !== null ? 'draining' : w.ready ? 'ready' : 'booting',
+    state: workerState(w),
     spare: w.spare,
     uptime: seconds(now - w.bornAt),
     rss: residentBytes(w.pid),

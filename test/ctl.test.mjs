@@ -125,11 +125,11 @@ describe('tusk ctl status', () => {
     }, 15000, 'a new worker in slot 1');
     const slot1 = s2.workers.find((w) => w.slot === 1);
     assert.equal(slot1.restarts, 1);
-    assert.equal(slot1.lastRestart.reason, 'exit');
+    assert.equal(slot1.lastRestart.reason, 'crash');
     assert.equal(slot1.lastRestart.pid, victim.pid);
     assert.match(slot1.lastRestart.detail, /SIGKILL/);
     assert.equal(s2.workers.find((w) => w.slot === 0).restarts, 0);
-    assert.deepEqual(s2.slots.map((r) => [r.slot, r.restarts, r.byReason]), [[1, 1, { exit: 1 }]]);
+    assert.deepEqual(s2.slots.map((r) => [r.slot, r.restarts, r.byReason]), [[1, 1, { crash: 1 }]]);
     assert.ok(!isAlive(victim.pid));
     assert.ok(srv.alive());
   });
