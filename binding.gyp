@@ -22,6 +22,7 @@
         "native/http/chunked.cc",
         "native/http/response.cc",
         "native/http/server.cc",
+        "native/http/application.cc",
         "native/http/access_log.cc",
         "native/http/bridge.cc",
         "native/http/forwarded.cc",

@@ -1,7 +1,8 @@
 // native/http/connection.h — one client connection's state: the bytes received but not yet
 // consumed, the request being served (its head kept zero-copy while it can be), the body being
 // read, the bytes waiting to be written, keep-alive and timeouts. This data belongs to the
-// Connection; the Server drives it (server.cc) and the bridge reads it through request ids.
+// Connection; the Server drives it (server.cc reads and writes it, application.cc answers its
+// requests) and the bridge reads it through request ids (request_ids.h).
 #pragma once
 
 #include <uv.h>
@@ -23,6 +24,15 @@ enum class Phase : uint8_t {
   Head,     // waiting for (the rest of) a request head
   Body,     // the request's body is being received
   Waiting,  // body complete (or none); the response is not finished yet
+};
+
+// A connection's lifetime, in order; it only ever moves forward.
+enum class Lifecycle : uint8_t {
+  Open,       // reading requests and answering them
+  Finishing,  // the last response is queued: close (or half-close and linger) once it is written
+  Lingering,  // half-closed after the last response: draining the client's bytes until it closes
+  Closing,    // closed; inside Consume the teardown waits until the reader unwinds
+  TornDown,   // fd closed and the poll handle closing; freed from Server::OnClosed
 };
 
 // What the access log keeps of the response being served, besides its status and start time (the
@@ -85,13 +95,20 @@ struct Connection {
 
   // ---- lifetime ----
   uint64_t deadline = 0;      // loop time (ms) when an idle or slow connection is closed; 0 = none
-  bool in_process = false;
-  bool close_after_flush = false;  // last response queued: half-close once it is written
+  Lifecycle life = Lifecycle::Open;
+  bool in_process = false;         // inside Consume: a close only marks the connection
   bool rejected = false;           // answered with an error: the rest of its input is unread
-  bool lingering = false;          // half-closed: draining the client's bytes until it closes
   bool eof = false;                // the client half-closed its side
-  bool closing = false;
-  bool torn_down = false;
+
+  // The last response is queued (Finishing) or past it.
+  bool finishing() const { return life >= Lifecycle::Finishing; }
+  bool lingering() const { return life == Lifecycle::Lingering; }
+  bool closing() const { return life >= Lifecycle::Closing; }
+  bool torn_down() const { return life == Lifecycle::TornDown; }
+  // No request after the one answered: close once the output is written.
+  void finish_after_flush() {
+    if (life == Lifecycle::Open) life = Lifecycle::Finishing;
+  }
 };
 
 }  // namespace tusk::http

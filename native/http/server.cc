@@ -1,4 +1,6 @@
-// native/http/server.cc — the engine's event handling: accept, read, parse, dispatch, write.
+// native/http/server.cc — the engine's loop and connections: accept, read, parse, dispatch,
+// write, close, and the check-phase and one-second timers. The application's side (responses,
+// body reads, Fail) is application.cc; which connection a request id names is request_ids.h.
 //
 // Reading: bytes go into one receive buffer shared by every connection and are parsed in place;
 // only what a connection has not consumed (a partial head, body the application has not asked
@@ -15,9 +17,10 @@
 // response has ended.
 //
 // A client that closes (or half-closes) while the application holds its request has gone: the
-// connection is closed at once and the application hears of it as an abort. A request the
-// application fails (Fail) gets a 500 and a closed connection, or only the close when its head was
-// already sent.
+// connection is closed at once and the application hears of it as an abort.
+//
+// A connection's lifetime is one state (Lifecycle, connection.h): Open, Finishing once its last
+// response is queued, Lingering once half-closed after it, Closing, TornDown.
 #include "http/server.h"
 
 #include <sys/socket.h>
@@ -27,17 +30,13 @@
 #include <cerrno>
 
 #include "http/response.h"
-#include "sockaddr.h"
 
 namespace tusk::http {
 
 namespace {
 
 constexpr size_t kReadBuffer = 256 * 1024;     // shared by every connection of the worker
-constexpr double kSlots = 1048576.0;           // request id = serial * kSlots + slot
 constexpr size_t kMaxPending = 256 * 1024;     // unconsumed input a connection may hold
-constexpr uint64_t kDiscardLimit = 1 << 20;    // unread body dropped to keep a connection alive
-constexpr size_t kImmediateFlush = 64 * 1024;  // output this large is written without waiting
 constexpr uint64_t kLingerMs = 2000;           // how long a half-closed connection is drained
 
 void on_poll(uv_poll_t* handle, int status, int events) {
@@ -95,9 +94,8 @@ Server::Server(uv_loop_t* loop, const ServerOptions& options, EngineEvents* even
 Server::~Server() {
   acceptor_.Close();
   gate_.reset();
-  for (Connection* c : slots_) {
-    if (c != nullptr && !c->torn_down) {
-      c->closing = true;
+  for (Connection* c : ids_.slots()) {
+    if (c != nullptr && !c->torn_down()) {
       c->in_process = false;
       Close(c);
     }
@@ -138,14 +136,7 @@ void Server::Admit(int fd, const Address* source) {
     c->peer = *source;
     c->peer_known = true;
   }
-  if (free_slots_.empty()) {
-    c->slot = static_cast<uint32_t>(slots_.size());
-    slots_.push_back(c);
-  } else {
-    c->slot = free_slots_.back();
-    free_slots_.pop_back();
-    slots_[c->slot] = c;
-  }
+  ids_.Add(c);
   c->deadline = uv_now(loop_) + options_.header_timeout_ms;
   live_++;
   stats_.Add(kConnectionsTotal, 1);
@@ -153,10 +144,10 @@ void Server::Admit(int fd, const Address* source) {
   // The request usually arrives with the handshake: read it now rather than after another
   // trip through epoll (EAGAIN costs one syscall when it has not).
   OnPoll(c, 0, UV_READABLE);
-  if (c->closing) return;
+  if (c->closing()) return;
   // Answered already and closing (Connection: close): write it now, never touching epoll.
-  if (c->close_after_flush && c->out_off < c->out.size()) Flush(c);
-  if (!c->closing) UpdatePoll(c);
+  if (c->finishing() && c->out_off < c->out.size()) Flush(c);
+  if (!c->closing()) UpdatePoll(c);
 }
 
 void Server::CapConnections() {
@@ -169,12 +160,12 @@ void Server::CapConnections() {
 // ---- reading and parsing ----
 
 void Server::OnPoll(Connection* c, int status, int events) {
-  if (c->closing) return;
+  if (c->closing()) return;
   if (status < 0) return Close(c);
   if (events & UV_WRITABLE) {
     c->write_blocked = false;
     Flush(c);
-    if (c->closing) return;
+    if (c->closing()) return;
   }
   if (!(events & UV_READABLE)) {
     // The client half-closed or left while its input was not being read.
@@ -192,7 +183,7 @@ void Server::OnPoll(Connection* c, int status, int events) {
     return Close(c);
   }
   stats_.Add(kBytesIn, static_cast<double>(n));
-  if (c->lingering) {
+  if (c->lingering()) {
     if (n == 0) Close(c);
     return;
   }
@@ -206,7 +197,7 @@ void Server::OnPoll(Connection* c, int status, int events) {
     if (!c->pending.empty()) {
       QueueResume(c);  // complete pipelined requests are still answered
     } else if (c->out_off < c->out.size()) {
-      c->close_after_flush = true;  // a response finished this turn is not flushed yet: send it first
+      c->finish_after_flush();  // a response finished this turn is not flushed yet: send it first
       QueueFlush(c);
     } else {
       Close(c);
@@ -221,13 +212,13 @@ void Server::OnPoll(Connection* c, int status, int events) {
     // Parse straight from the shared buffer; keep only what is left.
     size_t len = static_cast<size_t>(n);
     size_t used = Consume(c, read_buffer_, len);
-    if (c->close_after_flush) c->pending.clear();
-    else if (!c->closing && used < len) c->pending.assign(read_buffer_ + used, len - used);
+    if (c->finishing()) c->pending.clear();
+    else if (!c->closing() && used < len) c->pending.assign(read_buffer_ + used, len - used);
   } else {
     c->pending.append(read_buffer_, static_cast<size_t>(n));
     Process(c);
   }
-  if (c->closing) return Close(c);
+  if (c->closing()) return Close(c);
   UpdatePoll(c);
 }
 
@@ -237,7 +228,7 @@ void Server::OnPoll(Connection* c, int status, int events) {
 size_t Server::Consume(Connection* c, const char* data, size_t len) {
   c->in_process = true;
   size_t used = 0;
-  while (!c->closing && !c->close_after_flush) {
+  while (!c->closing() && !c->finishing()) {
     size_t step = 0;
     bool progressed = false;
     if (c->phase == Phase::Head) progressed = c->request_id == 0 && used < len && StepHead(c, data + used, len - used, &step);
@@ -251,10 +242,10 @@ size_t Server::Consume(Connection* c, const char* data, size_t len) {
 
 void Server::Process(Connection* c) {
   size_t used = Consume(c, c->pending.data(), c->pending.size());
-  if (c->closing) return;
-  if (c->close_after_flush) c->pending.clear();
+  if (c->closing()) return;
+  if (c->finishing()) c->pending.clear();
   else c->pending.erase(0, used);
-  if (c->eof && c->request_id == 0 && !c->close_after_flush) Close(c);
+  if (c->eof && c->request_id == 0 && !c->finishing()) Close(c);
   else if (InputEndedMidBody(c)) Close(c);
 }
 
@@ -275,7 +266,7 @@ bool Server::StepHead(Connection* c, const char* data, size_t len, size_t* used)
   Request& req = c->request;
   c->cursor = HeadCursor{};
   *used = req.head_length;
-  c->request_id = static_cast<double>(++serial_) * kSlots + c->slot;
+  c->request_id = ids_.Issue(c);
   c->keep_alive = req.keep_alive && !draining_ && !c->eof;
   c->http10 = req.version_minor == 0;
   c->head_method = req.method == "HEAD";
@@ -299,7 +290,7 @@ bool Server::StepHead(Connection* c, const char* data, size_t len, size_t* used)
   c->request_deadline = options_.request_timeout_ms > 0 ? uv_now(loop_) + options_.request_timeout_ms : 0;
   Dispatch(c);
   // A request answered later keeps its head in the connection: the read buffer will be reused.
-  if (c->request_id != 0 && !c->closing) KeepHead(c, data, req.head_length);
+  if (c->request_id != 0 && !c->closing()) KeepHead(c, data, req.head_length);
   return true;
 }
 
@@ -372,222 +363,9 @@ void Server::Reject(Connection* c, uint16_t status, const char* reason) {
     stats_.Answered(status, 0);
   }
   c->keep_alive = false;
-  c->close_after_flush = true;
+  c->finish_after_flush();
   c->rejected = true;
   Append(c, error_response(status, reason));
-}
-
-// ---- the application's side ----
-
-Connection* Server::Find(double id) const {
-  if (id <= 0) return nullptr;
-  double slot = id - static_cast<double>(static_cast<uint64_t>(id / kSlots)) * kSlots;
-  size_t index = static_cast<size_t>(slot);
-  if (index >= slots_.size()) return nullptr;
-  Connection* c = slots_[index];
-  if (c == nullptr || c->closing || c->request_id != id) return nullptr;
-  return c;
-}
-
-const Address& Server::Peer(Connection* c) {
-  if (!c->peer_known) {
-    c->peer_known = true;
-    peer_address(c->fd, &c->peer);
-  }
-  return c->peer;
-}
-
-const Client& Server::ClientOf(Connection* c) {
-  if (!c->client_known) {
-    c->client_known = true;
-    const Request& r = c->request;
-    if (has_forwarding(options_.forwarded, r.headers, r.header_count)) {
-      c->client = resolve_client(options_.forwarded, Peer(c), r.headers, r.header_count);
-    } else {
-      c->client = Client{Peer(c), false};
-    }
-  }
-  return c->client;
-}
-
-bool Server::ReadBody(double id) {
-  Connection* c = Find(id);
-  if (c == nullptr) return false;
-  if (c->body_reading) return true;
-  c->body_reading = true;
-  if (c->phase == Phase::Body && c->request.expect_continue && !c->continue_sent && !c->response_started) {
-    c->continue_sent = true;
-    Append(c, c->http10 ? "HTTP/1.0 100 Continue\r\n\r\n" : "HTTP/1.1 100 Continue\r\n\r\n");
-  }
-  if (!c->in_process) QueueResume(c);
-  return true;
-}
-
-bool Server::PauseBody(double id, bool paused) {
-  Connection* c = Find(id);
-  if (c == nullptr) return false;
-  c->body_paused = paused;
-  if (!paused && !c->in_process) QueueResume(c);
-  UpdatePoll(c);
-  return true;
-}
-
-bool Server::Respond(double id, uint16_t status, const HeaderView* headers, size_t count, std::string_view body) {
-  Connection* c = Find(id);
-  if (c == nullptr || c->response_started) return false;
-  HeadPlan plan;
-  plan.status = status;
-  plan.http10 = c->http10;
-  plan.keep_alive = c->keep_alive && !draining_;
-  plan.head_request = c->head_method;
-  plan.has_length = true;
-  plan.length = body.size();
-  append_head(c->out, plan, headers, count);
-  c->response_started = true;
-  c->status = status;
-  c->response_keeps_alive = plan.keep_alive;
-  bool sends_body = !c->head_method && !status_has_no_body(status);
-  if (sends_body) c->out.append(body);
-  if (access_) {
-    access_->Head(c, headers, count, static_cast<int64_t>(body.size()));
-    if (sends_body) AccessLog::Sent(c, body.size());
-  }
-  FinishResponse(c);
-  return true;
-}
-
-bool Server::WriteHead(double id, uint16_t status, const HeaderView* headers, size_t count, int64_t length) {
-  Connection* c = Find(id);
-  if (c == nullptr || c->response_started) return false;
-  bool bodiless = c->head_method || status_has_no_body(status);
-  HeadPlan plan;
-  plan.status = status;
-  plan.http10 = c->http10;
-  plan.head_request = c->head_method;
-  plan.has_length = length >= 0;
-  plan.length = length >= 0 ? static_cast<uint64_t>(length) : 0;
-  plan.chunked = length < 0 && !c->http10 && !bodiless;
-  if (length < 0 && c->http10 && !bodiless) c->keep_alive = false;  // the close marks the end
-  plan.keep_alive = c->keep_alive && !draining_;
-  append_head(c->out, plan, headers, count);
-  c->response_started = true;
-  c->status = status;
-  c->response_keeps_alive = plan.keep_alive;
-  c->response_chunked = plan.chunked;
-  c->response_bodiless = bodiless;
-  if (access_) access_->Head(c, headers, count, length);
-  QueueFlush(c);
-  return true;
-}
-
-int Server::Write(double id, std::string_view chunk) {
-  Connection* c = Find(id);
-  if (c == nullptr || !c->response_started) return -1;
-  if (!chunk.empty() && !c->response_bodiless) {
-    if (access_) AccessLog::Sent(c, chunk.size());
-    if (c->response_chunked) {
-      append_chunk_prefix(c->out, chunk.size());
-      c->out.append(chunk);
-      c->out.append("\r\n");
-    } else {
-      c->out.append(chunk);
-    }
-  }
-  if (c->out.size() - c->out_off >= kImmediateFlush) Flush(c);
-  else QueueFlush(c);
-  if (c->closing) return -1;
-  if (c->out.size() - c->out_off >= options_.write_high_water) {
-    c->notify_drain = true;
-    UpdatePoll(c);
-    return 0;
-  }
-  return 1;
-}
-
-bool Server::End(double id, std::string_view chunk) {
-  Connection* c = Find(id);
-  if (c == nullptr || !c->response_started) return false;
-  if (!chunk.empty() && Write(id, chunk) < 0) return false;
-  if (c->response_chunked) c->out.append("0\r\n\r\n");
-  FinishResponse(c);
-  return true;
-}
-
-bool Server::Destroy(double id) {
-  Connection* c = Find(id);
-  if (c == nullptr) return false;
-  stats_.Aborted();
-  if (access_ && c->response_started) access_->Finish(c, c->status);  // cut short: logged with what was sent
-  c->request_id = 0;  // the application knows; no abort event for it
-  Close(c);
-  return true;
-}
-
-bool Server::Fail(double id) {
-  Connection* c = Find(id);
-  if (c == nullptr) return false;
-  if (access_ && c->response_started) access_->Finish(c, c->status);
-  c->request_id = 0;  // the application knows; no abort event for it
-  if (c->response_started) {
-    stats_.Aborted();
-    Close(c);  // part of a response is out: only a close tells the client it is incomplete
-    return true;
-  }
-  static constexpr std::string_view kBody = "Internal Server Error\n";
-  static constexpr HeaderView kType{"Content-Type", "text/plain; charset=utf-8"};
-  HeadPlan plan;
-  plan.status = 500;
-  stats_.Answered(500, c->started);
-  plan.http10 = c->http10;
-  plan.keep_alive = false;
-  plan.head_request = c->head_method;
-  plan.has_length = true;
-  plan.length = kBody.size();
-  append_head(c->out, plan, &kType, 1);
-  if (!c->head_method) c->out.append(kBody);
-  if (access_) {
-    access_->Head(c, &kType, 1, static_cast<int64_t>(kBody.size()));
-    if (!c->head_method) AccessLog::Sent(c, kBody.size());
-    access_->Finish(c, plan.status);
-  }
-  // As for a rejected request: the rest of the input is never read, and the close lingers so that
-  // the 500 is not destroyed by a reset.
-  c->keep_alive = false;
-  c->close_after_flush = true;
-  c->rejected = true;
-  c->notify_drain = false;
-  if (!c->in_process) c->pending.clear();
-  QueueFlush(c);
-  return true;
-}
-
-void Server::FinishResponse(Connection* c) {
-  stats_.Answered(c->status, c->started);
-  if (access_) access_->Finish(c, c->status);
-  c->request_id = 0;
-  c->response_started = false;
-  c->notify_drain = false;
-  c->deadline = uv_now(loop_) + options_.keepalive_ms;
-  bool body_unread = c->phase == Phase::Body;
-  if (body_unread) {
-    bool waits_for_continue = c->request.expect_continue && !c->continue_sent;
-    bool small = c->body_kind == BodyKind::Length && c->body_left <= kDiscardLimit;
-    if (waits_for_continue || !small) c->keep_alive = false;
-    else c->discard_body = true;
-  } else {
-    c->phase = Phase::Head;
-  }
-  // A response that announced keep-alive keeps the connection open even when a drain began
-  // after its head was sent: the client may already be sending its next request, which is then
-  // answered with Connection: close (or the connection times out idle).
-  if (!c->keep_alive || !c->response_keeps_alive) {
-    c->close_after_flush = true;
-    if (!c->in_process) c->pending.clear();
-  } else if (!c->in_process && !c->pending.empty()) {
-    QueueResume(c);  // pipelined requests wait in `pending`
-  }
-  if (c->out.size() - c->out_off >= kImmediateFlush) Flush(c);
-  else QueueFlush(c);
 }
 
 // ---- writing ----
@@ -598,14 +376,14 @@ void Server::Append(Connection* c, std::string_view bytes) {
 }
 
 void Server::QueueFlush(Connection* c) {
-  if (c->queued_flush || c->closing) return;
+  if (c->queued_flush || c->closing()) return;
   c->queued_flush = true;
   flush_queue_.push_back(c);
   Wake();
 }
 
 void Server::QueueResume(Connection* c) {
-  if (c->queued_resume || c->closing) return;
+  if (c->queued_resume || c->closing()) return;
   c->queued_resume = true;
   resume_queue_.push_back(c);
   Wake();
@@ -647,30 +425,30 @@ void Server::Flush(Connection* c) {
       Wake();
     }
   }
-  if (c->close_after_flush && (c->eof || (c->pending.empty() && c->phase == Phase::Head && !c->rejected)))
+  if (c->finishing() && (c->eof || (c->pending.empty() && c->phase == Phase::Head && !c->rejected)))
     return Close(c);  // nothing left unread that a close could turn into a reset
-  if (c->close_after_flush && !c->lingering) {
+  if (c->life == Lifecycle::Finishing) {
     // Half-close and drain what the client still sends, so that a close with unread input does not
     // turn into a reset that destroys the response before the client reads it.
     ::shutdown(c->fd, SHUT_WR);
-    c->lingering = true;
+    c->life = Lifecycle::Lingering;
     c->deadline = uv_now(loop_) + kLingerMs;
   }
   UpdatePoll(c);
 }
 
 void Server::UpdatePoll(Connection* c) {
-  if (c->torn_down) return;
+  if (c->torn_down()) return;
   int events = 0;
   bool backlog = c->out.size() - c->out_off >= options_.write_high_water;
   bool full = c->pending.size() >= kMaxPending;
   bool reading_stopped = c->eof || backlog || full || (c->phase == Phase::Body && c->body_paused) ||
-                         (c->close_after_flush && !c->lingering);
-  if (!c->closing && !reading_stopped) events |= UV_READABLE;
-  if (!c->closing && c->write_blocked) events |= UV_WRITABLE;
+                         (c->life == Lifecycle::Finishing);
+  if (!c->closing() && !reading_stopped) events |= UV_READABLE;
+  if (!c->closing() && c->write_blocked) events |= UV_WRITABLE;
   // A client that leaves while the application holds its request is noticed even when reading is
   // stopped (a paused body, a full buffer, output backlog). Along with reading it costs nothing.
-  if (!c->closing && !c->eof && ((events & UV_READABLE) || c->request_id != 0)) events |= UV_DISCONNECT;
+  if (!c->closing() && !c->eof && ((events & UV_READABLE) || c->request_id != 0)) events |= UV_DISCONNECT;
   if (events == c->poll_events) return;
   if (!c->poll_ready) {
     // Made on first need: a connection answered and closed straight after accept never has one.
@@ -691,9 +469,9 @@ void Server::OnCheck() {
     resumes.swap(resume_queue_);
     for (Connection* c : resumes) {
       c->queued_resume = false;
-      if (c->closing) continue;
+      if (c->closing()) continue;
       Process(c);
-      if (c->closing) Close(c);
+      if (c->closing()) Close(c);
       else UpdatePoll(c);
     }
   }
@@ -702,7 +480,7 @@ void Server::OnCheck() {
     flushes.swap(flush_queue_);
     for (Connection* c : flushes) {
       c->queued_flush = false;
-      if (!c->closing) Flush(c);
+      if (!c->closing()) Flush(c);
     }
   }
   if (!aborts_.empty()) {
@@ -733,15 +511,15 @@ void Server::OnCheck() {
 void Server::OnTick() {
   refresh_date();
   uint64_t now = uv_now(loop_);
-  for (Connection* c : slots_) {
-    if (c == nullptr || c->closing) continue;
+  for (Connection* c : ids_.slots()) {
+    if (c == nullptr || c->closing()) continue;
     if (c->request_id != 0 && c->request_deadline != 0 && now >= c->request_deadline) {
       TimeOut(c);
       continue;
     }
     if (c->deadline == 0 || now < c->deadline) continue;
     // Idle keep-alive, a head too slow to arrive (slowloris), or a lingering close that took too long.
-    if (c->lingering || (c->request_id == 0 && c->phase == Phase::Head)) Close(c);
+    if (c->lingering() || (c->request_id == 0 && c->phase == Phase::Head)) Close(c);
   }
 }
 
@@ -780,16 +558,16 @@ void Server::Drain() {
 
 // Idempotent; inside Consume it only marks the connection, and the reader tears it down.
 void Server::Close(Connection* c) {
-  if (c->torn_down) return;
+  if (c->torn_down()) return;
   if (c->request_id != 0) {
     aborts_.push_back(c->request_id);
     c->request_id = 0;
     Wake();
     stats_.Aborted();
   }
-  c->closing = true;
+  c->life = Lifecycle::Closing;
   if (c->in_process) return;  // the reader finishes the teardown when it unwinds
-  c->torn_down = true;
+  c->life = Lifecycle::TornDown;
   if (c->poll_ready) {
     uv_close(reinterpret_cast<uv_handle_t*>(&c->poll), on_closed);  // libuv forgets the fd now
   } else {
@@ -810,8 +588,7 @@ void Server::Close(Connection* c) {
 }
 
 void Server::OnClosed(Connection* c) {
-  slots_[c->slot] = nullptr;
-  free_slots_.push_back(c->slot);
+  ids_.Remove(c);
   delete c;
 }
 

@@ -2,6 +2,10 @@
 // and parses requests, hands each request to the application once (through EngineEvents), writes
 // responses corked and flushed once per loop turn, and enforces keep-alive, header timeouts, the
 // connection cap and backpressure. No N-API here: bridge.cc is the JavaScript face.
+//
+// One class, three files by role: server.cc the loop and the connections (accept, read, parse,
+// write, close, the timers); application.cc the application's side (body reads, responses, Fail);
+// request_ids.h the table from request ids to connections.
 #pragma once
 
 #include <uv.h>
@@ -17,6 +21,7 @@
 #include "http/connection.h"
 #include "http/forwarded.h"
 #include "http/parser.h"
+#include "http/request_ids.h"
 #include "http/stats.h"
 #include "proxy_gate.h"
 
@@ -69,7 +74,7 @@ class Server : public AcceptSink, public AdmitSink {
   size_t connection_count() const { return live_; }
 
   // ---- the application's side, by request id (false/nullptr when the request is gone) ----
-  Connection* Find(double id) const;
+  Connection* Find(double id) const { return ids_.Find(id); }
   // The connection's peer: the source its PROXY header named, else the socket's peer.
   const Address& Peer(Connection* c);
   // The request's client and scheme through trusted proxies (forwarded.h), worked out once.
@@ -127,8 +132,7 @@ class Server : public AcceptSink, public AdmitSink {
   uv_check_t* check_ = nullptr;
   uv_idle_t* wake_ = nullptr;
   uv_timer_t* tick_ = nullptr;
-  std::vector<Connection*> slots_;
-  std::vector<uint32_t> free_slots_;
+  RequestIds ids_;
   std::vector<Connection*> flush_queue_;
   std::vector<Connection*> resume_queue_;
   std::vector<Connection*> graveyard_;  // closed connections that never had a poll handle
@@ -136,7 +140,6 @@ class Server : public AcceptSink, public AdmitSink {
   std::vector<double> drains_;
   bool idle_pending_ = false;
   size_t live_ = 0;
-  uint64_t serial_ = 0;
   bool paused_for_cap_ = false;
   bool draining_ = false;
   char* read_buffer_;
