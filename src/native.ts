@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { loadAddon } from './addon-load.js';
+import type { TlsMaterial } from './tls.js';
 
 /** A listening socket made or adopted by the addon. */
 export interface SocketInfo {
@@ -81,6 +82,8 @@ export interface EngineOptions {
   /** Every connection starts with a PROXY header from a peer in proxyAllowIps. */
   proxyProtocol: boolean;
   proxyAllowIps: string[];
+  /** Serve TLS on every listener with this material (tls.ts); absent: plain HTTP. */
+  tls?: TlsMaterial;
 }
 
 /** The node interface's acceptor puts the PROXY protocol gate in front when proxyProtocol is set. */

@@ -127,6 +127,42 @@ export interface ConfigOptions {
    */
   header_timeout?: number;
   /**
+   * PEM certificate chain (the server's certificate first). Setting it serves TLS on every bind, on every interface; read anew by each worker, so a HUP picks up a renewed certificate (see docs/tls.md).
+   *
+   * SSL. Flag: `--certfile FILE`. Default: `null`.
+   */
+  certfile?: string | null;
+  /**
+   * PEM private key of the certificate. Default: the key in certfile.
+   *
+   * SSL. Flag: `--keyfile FILE`. Default: `null`.
+   */
+  keyfile?: string | null;
+  /**
+   * PEM CA certificates that client certificates are checked against (with cert_reqs).
+   *
+   * SSL. Flag: `--ca-certs FILE`. Default: `null`.
+   */
+  ca_certs?: string | null;
+  /**
+   * Client certificates, as Gunicorn: 0 not asked for, 1 asked for and checked when given (optional), 2 required (a client without a valid one fails the handshake).
+   *
+   * SSL. Flag: `--cert-reqs INT`. Default: `0`.
+   */
+  cert_reqs?: 0 | 1 | 2 | 'none' | 'optional' | 'required';
+  /**
+   * OpenSSL cipher list for TLS 1.2 (like ECDHE+AESGCM:ECDHE+CHACHA20). Default: Node's default list. TLS 1.3 suites are not changed by it.
+   *
+   * SSL. Flag: `--ciphers CIPHERS`. Default: `null`.
+   */
+  ciphers?: string | null;
+  /**
+   * The lowest TLS version accepted: TLSv1.2 or TLSv1.3. Gunicorn's names are taken too: TLS, TLS_SERVER, SSLv23 and TLSv1_2 mean TLSv1.2, TLSv1_3 means TLSv1.3.
+   *
+   * SSL. Flag: `--ssl-version VERSION`. Default: `"TLSv1.2"`.
+   */
+  ssl_version?: 'TLSv1.2' | 'TLSv1.3' | 'TLS' | 'TLS_SERVER' | 'SSLv23' | 'TLSv1_2' | 'TLSv1_3';
+  /**
    * Granularity of the error log: debug, info, warning, error, critical.
    *
    * Logging. Flag: `--log-level LEVEL`. Default: `"info"`.
@@ -448,6 +484,24 @@ export interface CamelCaseOptions {
    * Security. Flag: `--header-timeout SECONDS`. Default: `10`.
    */
   headerTimeout?: number;
+  /**
+   * PEM CA certificates that client certificates are checked against (with cert_reqs).
+   *
+   * SSL. Flag: `--ca-certs FILE`. Default: `null`.
+   */
+  caCerts?: string | null;
+  /**
+   * Client certificates, as Gunicorn: 0 not asked for, 1 asked for and checked when given (optional), 2 required (a client without a valid one fails the handshake).
+   *
+   * SSL. Flag: `--cert-reqs INT`. Default: `0`.
+   */
+  certReqs?: 0 | 1 | 2 | 'none' | 'optional' | 'required';
+  /**
+   * The lowest TLS version accepted: TLSv1.2 or TLSv1.3. Gunicorn's names are taken too: TLS, TLS_SERVER, SSLv23 and TLSv1_2 mean TLSv1.2, TLSv1_3 means TLSv1.3.
+   *
+   * SSL. Flag: `--ssl-version VERSION`. Default: `"TLSv1.2"`.
+   */
+  sslVersion?: 'TLSv1.2' | 'TLSv1.3' | 'TLS' | 'TLS_SERVER' | 'SSLv23' | 'TLSv1_2' | 'TLSv1_3';
   /**
    * The access log format: Gunicorn's atoms as %(atom)s (h l u t r m U q H s B b f a T M D L p, %({header}i)s, %({header}o)s, %({variable}e)s), or json for one JSON object per line. Default %(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"
    *

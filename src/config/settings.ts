@@ -12,6 +12,7 @@ import { SAMPLE_EVERY_MS, SAMPLES_IN_A_ROW } from '../memory.js';
 import { HOOK_SETTINGS, type HookSettings } from './hooks.js';
 import { AccessFormatError, DEFAULT_ACCESS_LOG_FORMAT, parseAccessFormat } from '../access-format.js';
 import { addon } from '../native.js';
+import { CERT_REQS, TLS_VERSIONS, loadTls, type CertReqs, type TlsVersion } from '../tls.js';
 
 const INTERFACES = ['auto', 'node', 'fetch', 'native'] as const;
 
@@ -41,6 +42,12 @@ export interface Settings extends HookSettings {
   secure_scheme_headers: Record<string, string>;
   proxy_protocol: boolean;
   proxy_allow_ips: string[];
+  certfile: string | null;
+  keyfile: string | null;
+  ca_certs: string | null;
+  cert_reqs: CertReqs;
+  ciphers: string | null;
+  ssl_version: TlsVersion;
   pidfile: string | null;
   worker_tmp_dir: string | null;
   umask: number;
@@ -66,7 +73,7 @@ export interface Settings extends HookSettings {
 export type SettingName = keyof Settings;
 
 /** The sections of --help and docs/settings.md, in order: Gunicorn's reference groups settings so. */
-export const SECTIONS = ['Server socket', 'Worker processes', 'Security', 'Logging', 'Process naming', 'Server mechanics', 'Server hooks'] as const;
+export const SECTIONS = ['Server socket', 'Worker processes', 'Security', 'SSL', 'Logging', 'Process naming', 'Server mechanics', 'Server hooks'] as const;
 
 export type Section = (typeof SECTIONS)[number];
 
@@ -270,6 +277,20 @@ function dogstatsdTags(value: unknown): string {
   return tags;
 }
 
+/** cert_reqs: 0, 1 or 2 as Gunicorn, or none, optional, required. */
+function certReqs(value: unknown): CertReqs {
+  const names = CERT_REQS as Record<string, CertReqs>;
+  if (typeof value === 'string' && value.trim() in names) return names[value.trim()]!;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d$/.test(value.trim()) ? Number(value) : NaN;
+  if (n === 0 || n === 1 || n === 2) return n;
+  return fail('cert_reqs', '0 (none), 1 (optional) or 2 (required)', value);
+}
+
+function sslVersion(value: unknown): TlsVersion {
+  const version = typeof value === 'string' ? TLS_VERSIONS[value.trim()] : undefined;
+  return version ?? fail('ssl_version', `one of ${Object.keys(TLS_VERSIONS).join(', ')}`, value);
+}
+
 export const LIMIT_STATUS = {
   limit_request_line: 414,
   limit_request_fields: 431,
@@ -404,6 +425,38 @@ const registry: { [K in SettingName]: SettingSpec<K> } = {
     name: 'proxy_allow_ips', flags: ['--proxy-allow-ips'], metavar: 'STRING', section: 'Server mechanics',
     help: 'Peers allowed to connect with a PROXY protocol header: a comma list of IPs and CIDRs, or * for any. Peers on unix sockets are always allowed.',
     default: () => ['127.0.0.1', '::1'], parse: addressList('proxy_allow_ips'),
+  },
+  certfile: {
+    name: 'certfile', flags: ['--certfile'], metavar: 'FILE', section: 'SSL',
+    help: 'PEM certificate chain (the server\'s certificate first). Setting it serves TLS on every bind, on every interface; read anew by each worker, so a HUP picks up a renewed certificate (see docs/tls.md).',
+    default: () => null, parse: optionalText('certfile'),
+  },
+  keyfile: {
+    name: 'keyfile', flags: ['--keyfile'], metavar: 'FILE', section: 'SSL',
+    help: 'PEM private key of the certificate. Default: the key in certfile.',
+    default: () => null, parse: optionalText('keyfile'),
+  },
+  ca_certs: {
+    name: 'ca_certs', flags: ['--ca-certs'], metavar: 'FILE', section: 'SSL',
+    help: 'PEM CA certificates that client certificates are checked against (with cert_reqs).',
+    default: () => null, parse: optionalText('ca_certs'),
+  },
+  cert_reqs: {
+    name: 'cert_reqs', flags: ['--cert-reqs'], metavar: 'INT', section: 'SSL',
+    input: "0 | 1 | 2 | 'none' | 'optional' | 'required'",
+    help: 'Client certificates, as Gunicorn: 0 not asked for, 1 asked for and checked when given (optional), 2 required (a client without a valid one fails the handshake).',
+    default: () => CERT_REQS.none, parse: certReqs,
+  },
+  ciphers: {
+    name: 'ciphers', flags: ['--ciphers'], metavar: 'CIPHERS', section: 'SSL',
+    help: 'OpenSSL cipher list for TLS 1.2 (like ECDHE+AESGCM:ECDHE+CHACHA20). Default: Node\'s default list. TLS 1.3 suites are not changed by it.',
+    default: () => null, parse: optionalText('ciphers'),
+  },
+  ssl_version: {
+    name: 'ssl_version', flags: ['--ssl-version'], metavar: 'VERSION', section: 'SSL',
+    input: Object.keys(TLS_VERSIONS).map((v) => `'${v}'`).join(' | '),
+    help: 'The lowest TLS version accepted: TLSv1.2 or TLSv1.3. Gunicorn\'s names are taken too: TLS, TLS_SERVER, SSLv23 and TLSv1_2 mean TLSv1.2, TLSv1_3 means TLSv1.3.',
+    default: () => 'TLSv1.2', parse: sslVersion,
   },
   pidfile: {
     name: 'pidfile', flags: ['-p', '--pid'], metavar: 'FILE', section: 'Server mechanics',
@@ -543,6 +596,7 @@ export function finishSettings(settings: Settings, cwd: string): Settings {
     settings.chdir = dir;
   }
   workerIdentity(settings);
+  loadTls(settings, settings.chdir ?? cwd);  // the master's check: a worker reads the files again
   return settings;
 }
 

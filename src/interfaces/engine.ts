@@ -7,6 +7,7 @@ import { REQUEST_TIMEOUT_STATUS, type Settings } from '../config/settings.js';
 import { log } from '../log.js';
 import { statsBlock } from '../stats.js';
 import type { AccessLog } from '../access-log.js';
+import type { TlsMaterial } from '../tls.js';
 
 /** Events of one request, for the code serving it. */
 export interface RequestWatcher {
@@ -17,8 +18,9 @@ export interface RequestWatcher {
 
 export type Dispatch = (engine: Engine, id: number, hasBody: boolean) => void;
 
-export function engineOptions(settings: Settings): EngineOptions {
+export function engineOptions(settings: Settings, secure: TlsMaterial | null = null): EngineOptions {
   return {
+    ...(secure ? { tls: secure } : {}),
     limitRequestLine: settings.limit_request_line,
     limitRequestFields: settings.limit_request_fields,
     limitRequestFieldSize: settings.limit_request_field_size,

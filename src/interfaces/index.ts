@@ -14,6 +14,7 @@ import { NodeHost, isNodeApp, nodeServer } from './node.js';
 import { hookEngine, hookNodeServer, type RequestHooks } from './hooks.js';
 import type { AccessLog } from '../access-log.js';
 import { useForwardedSettings } from './forwarded.js';
+import { loadTls, tlsSocketOptions, type TlsMaterial } from '../tls.js';
 
 export type InterfaceName = 'node' | 'fetch' | 'native';
 
@@ -101,7 +102,9 @@ export function pickInterface(app: unknown, wanted: Settings['interface'], name:
 
 /** Serves the app on listeners at `fds`; accepting begins with `start()`. `hooks`: pre/post_request. */
 export async function startServing(app: unknown, kind: InterfaceName, fds: number[], settings: Settings, events: ServeEvents, onServer?: OnServer, hooks: RequestHooks | null = null): Promise<Serving> {
-  if (kind === 'node') return serveNode(app, fds, settings, events, onServer, hooks);
+  // Each worker reads the certificate files anew: a reload (HUP) serves a renewed certificate.
+  const secure = loadTls(settings, process.cwd());
+  if (kind === 'node') return serveNode(app, fds, settings, events, onServer, hooks, secure);
   let dispatch: (host: EngineHost) => Dispatch;
   if (kind === 'fetch') {
     // Loaded only for fetch apps: touching globalThis.Response loads undici (~16 ms of every boot).
@@ -113,13 +116,13 @@ export async function startServing(app: unknown, kind: InterfaceName, fds: numbe
   } else {
     dispatch = (host) => nativeDispatch(app as NativeHandler, host);
   }
-  const host = new EngineHost(fds, engineOptions(settings), dispatch, events);
+  const host = new EngineHost(fds, engineOptions(settings, secure), dispatch, events);
   if (hooks) hookEngine(host, kind, hooks);
   const { engine } = host;
   return { interface: kind, start: () => engine.start(), drain: () => engine.drain() };
 }
 
-async function serveNode(app: unknown, fds: number[], settings: Settings, events: ServeEvents, onServer: OnServer | undefined, hooks: RequestHooks | null): Promise<Serving> {
+async function serveNode(app: unknown, fds: number[], settings: Settings, events: ServeEvents, onServer: OnServer | undefined, hooks: RequestHooks | null, secure: TlsMaterial | null): Promise<Serving> {
   const server: http.Server = await nodeServer(app);
   await onServer?.(server);
   if (hooks) hookNodeServer(server, hooks);
@@ -142,7 +145,7 @@ async function serveNode(app: unknown, fds: number[], settings: Settings, events
       }
       if (draining && open === host.upgraded.size) events.idle(open);
     },
-  });
+  }, secure ? { options: tlsSocketOptions(secure), handshakeTimeoutMs: settings.header_timeout * 1000 } : null);
   useForwardedSettings(settings);
   const proxy = { proxyProtocol: settings.proxy_protocol, proxyAllowIps: settings.proxy_allow_ips, headerTimeoutMs: settings.header_timeout * 1000 };
   acceptor = new addon.Acceptor(fds, (accepted, sources) => {

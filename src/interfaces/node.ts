@@ -4,9 +4,11 @@
 // Gives that server tusk's protections: keepalive and header_timeout through Node's own options,
 // the limit_request_* checks Node lacks, made before the app sees a request, and request_timeout.
 // A connection that came through the PROXY protocol shows the client its header named as the
-// socket's remoteAddress/remotePort.
+// socket's remoteAddress/remotePort. With certfile set, each socket is wrapped in a server-side
+// tls.TLSSocket (the context made once per worker, tls.ts) before the server sees it, as https does.
 import http from 'node:http';
 import net from 'node:net';
+import tls from 'node:tls';
 import { LIMIT_STATUS, REQUEST_TIMEOUT_STATUS, type Settings } from '../config/settings.js';
 import type { AddressPair } from '../native.js';
 import { RequestCounter } from '../stats.js';
@@ -44,6 +46,13 @@ export type NodeServerOptions = Pick<
   | 'keepalive' | 'header_timeout' | 'limit_request_line' | 'limit_request_fields' | 'limit_request_field_size' | 'limit_request_body'
   | 'request_timeout'
 >;
+
+/** TLS for the node interface: the TLSSocket options, made once per worker (tls.ts). */
+export interface NodeTls {
+  options: tls.TLSSocketOptions;
+  /** How long a handshake may take before the connection is closed (header_timeout), ms; 0: no limit. */
+  handshakeTimeoutMs: number;
+}
 
 /** http.Server has these at run time; @types/node knows them only as constructor options. */
 type TunableServer = http.Server & { maxHeaderSize?: number; connectionsCheckingInterval: number };
@@ -120,6 +129,7 @@ export class NodeHost {
     readonly server: http.Server,
     options: NodeServerOptions,
     private readonly events: { request(req: http.IncomingMessage, res: http.ServerResponse): void; socketClosed(): void },
+    private readonly secure: NodeTls | null = null,
   ) {
     // protect() sets connectionsCheckingInterval, which startConnectionTracking reads.
     const requestTimeoutMs = options.request_timeout * 1000;
@@ -146,7 +156,8 @@ export class NodeHost {
   adopt(fd: number, source: AddressPair | null = null): void {
     // Half-open as node:http's own sockets are (http.Server is a net.Server with allowHalfOpen):
     // Node's http layer decides what a client's FIN means, not net's auto-end.
-    const socket = new net.Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
+    const raw = new net.Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
+    const socket = this.secure ? this.wrapTls(raw) : raw;
     if (source) {
       Object.defineProperties(socket, {
         remoteAddress: { value: source[0], enumerable: true },
@@ -164,6 +175,29 @@ export class NodeHost {
       this.events.socketClosed();
     });
     this.server.emit('connection', socket);
+  }
+
+  /**
+   * A server-side TLSSocket over an accepted socket. A handshake that fails (or does not finish
+   * within header_timeout) closes the connection, and the app never hears of it, as with https.
+   */
+  private wrapTls(raw: net.Socket): tls.TLSSocket {
+    const { options, handshakeTimeoutMs } = this.secure!;
+    const socket = new tls.TLSSocket(raw, options);
+    const onError = (): void => {
+      socket.destroy();
+    };
+    socket.once('error', onError); // handshake errors: Node's http never sees them
+    let timer: NodeJS.Timeout | null = null;
+    if (handshakeTimeoutMs > 0) timer = setTimeout(() => socket.destroy(), handshakeTimeoutMs);
+    socket.once('secure', () => {
+      if (timer) clearTimeout(timer);
+      socket.removeListener('error', onError);
+    });
+    socket.once('close', () => {
+      if (timer) clearTimeout(timer);
+    });
+    return socket;
   }
 
   /**
