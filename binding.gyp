@@ -28,7 +28,9 @@
         "native/http/forwarded.cc",
         "native/http/forwarded_wrap.cc",
         "native/http/proxy_header.cc",
-        "native/http/bench.cc"
+        "native/http/bench.cc",
+        "native/tls/context.cc",
+        "native/tls/session.cc"
       ],
       "include_dirs": ["native"],
       "defines": ["NAPI_VERSION=<!(node -p \"require('./package.json').binary.napi_versions[0]\")", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

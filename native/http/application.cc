@@ -38,6 +38,7 @@ const Client& Server::ClientOf(Connection* c) {
     } else {
       c->client = Client{Peer(c), false};
     }
+    if (c->tls) c->client.secure = true;  // the connection itself is https
   }
   return c->client;
 }

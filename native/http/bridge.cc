@@ -10,6 +10,7 @@
 #include "address_wrap.h"
 #include "errors.h"
 #include "http/forwarded_wrap.h"
+#include "tls/context.h"
 
 namespace tusk::http {
 
@@ -59,6 +60,36 @@ napi_value latin1(napi_env env, const std::string& bytes) {
   napi_value out = nullptr;
   napi_create_string_latin1(env, bytes.data(), bytes.size(), &out);
   return out;
+}
+
+// The bytes of a Buffer (or a string) option; empty when absent or null.
+std::string_view bytes(Napi::Object options, const char* name, std::string* keep) {
+  Napi::Value v = options.Get(name);
+  if (v.IsBuffer()) {
+    Napi::Buffer<char> b = v.As<Napi::Buffer<char>>();
+    return std::string_view(b.Data(), b.Length());
+  }
+  if (v.IsString()) {
+    *keep = v.As<Napi::String>().Utf8Value();
+    return *keep;
+  }
+  return std::string_view();
+}
+
+// options.tls: { cert, key, ca, verify, ciphers, minVersion } (src/tls.ts TlsMaterial) into an SSL_CTX.
+bool read_tls(Napi::Object t, ServerOptions* so, std::string* error) {
+  std::string cert_s, key_s, ca_s, ciphers_s, version_s;
+  tls::ContextOptions o;
+  o.cert = bytes(t, "cert", &cert_s);
+  o.key = bytes(t, "key", &key_s);
+  o.ca = bytes(t, "ca", &ca_s);
+  o.ciphers = bytes(t, "ciphers", &ciphers_s);
+  o.min_version = bytes(t, "minVersion", &version_s);
+  o.verify = static_cast<int>(option(t, "verify", 0));
+  tls::ContextPtr ctx = tls::make_context(o, error);
+  if (!ctx) return false;
+  so->tls = std::shared_ptr<SSL_CTX>(ctx.release(), tls::ContextFree());
+  return true;
 }
 
 }  // namespace
@@ -150,6 +181,11 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info)
   if ((!allow.IsUndefined() && !read_address_list(allow, &so.forwarded.trusted, &error)) ||
       (so.proxy_protocol && !read_address_list(options.Get("proxyAllowIps"), &so.proxy_allow, &error)) ||
       (!secure.IsUndefined() && !read_secure_headers(secure, &so.forwarded, &error))) {
+    throw_type_error(env_, error.c_str());
+    return;
+  }
+  Napi::Value secure_options = options.Get("tls");
+  if (secure_options.IsObject() && !read_tls(secure_options.As<Napi::Object>(), &so, &error)) {
     throw_type_error(env_, error.c_str());
     return;
   }

@@ -15,6 +15,7 @@
 #include "http/chunked.h"
 #include "http/forwarded.h"
 #include "http/parser.h"
+#include "tls/session.h"
 
 namespace tusk::http {
 
@@ -53,6 +54,7 @@ struct Connection {
   bool poll_ready = false;  // `poll` is initialised (on first need)
   Address peer;             // valid when peer_known: from the PROXY header, or getpeername on first need
   bool peer_known = false;
+  std::unique_ptr<tls::Session> tls;  // TLS between the socket and everything below; null: plain
 
   // ---- input ----
   std::string pending;        // received, not yet consumed: partial head, body, pipelined requests

@@ -21,6 +21,10 @@
 //
 // A connection's lifetime is one state (Lifecycle, connection.h): Open, Finishing once its last
 // response is queued, Lingering once half-closed after it, Closing, TornDown.
+//
+// TLS (options.tls set): each connection has a tls::Session between its socket and all of the
+// above, which reads and sends the ciphertext and hands over plaintext (native/tls/session.h);
+// the three calls below that touch the socket's bytes go through it, nothing else changes.
 #include "http/server.h"
 
 #include <sys/socket.h>
@@ -128,8 +132,35 @@ void Server::OnAdmitted(int fd, const Address* source) {
   CapConnections();
 }
 
+// read(2) for the connection: through its TLS session when it has one.
+ssize_t Server::ReadSocket(Connection* c) {
+  if (c->tls) return c->tls->Read(c->fd, read_buffer_, kReadBuffer);
+  ssize_t n;
+  do {
+    n = ::read(c->fd, read_buffer_, kReadBuffer);
+  } while (n < 0 && errno == EINTR);
+  return n;
+}
+
+// send(2) of the connection's output: through its TLS session when it has one.
+ssize_t Server::SendSocket(Connection* c) {
+  const char* data = c->out.data() + c->out_off;
+  size_t len = c->out.size() - c->out_off;
+  if (c->tls) return c->tls->Send(c->fd, data, len);
+  return ::send(c->fd, data, len, MSG_NOSIGNAL);
+}
+
 void Server::Admit(int fd, const Address* source) {
+  std::unique_ptr<tls::Session> session;
+  if (options_.tls) {
+    session = std::make_unique<tls::Session>(options_.tls.get());
+    if (!session->ok()) {
+      ::close(fd);
+      return;
+    }
+  }
   auto* c = new Connection();
+  c->tls = std::move(session);
   c->server = this;
   c->fd = fd;
   if (source != nullptr) {
@@ -174,10 +205,13 @@ void Server::OnPoll(Connection* c, int status, int events) {
     return;
   }
 
-  ssize_t n;
-  do {
-    n = ::read(c->fd, read_buffer_, kReadBuffer);
-  } while (n < 0 && errno == EINTR);
+  ssize_t n = ReadSocket(c);
+  if (c->tls && c->tls->HasPending()) {  // handshake messages or an alert to send
+    int saved = errno;
+    Flush(c);
+    if (c->closing) return;
+    errno = saved;
+  }
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return;
     return Close(c);
@@ -396,8 +430,15 @@ void Server::Wake() {
 }
 
 void Server::Flush(Connection* c) {
+  int tls_sent = c->tls ? c->tls->SendPending(c->fd) : 1;
+  if (tls_sent < 0) return Close(c);
+  if (tls_sent == 0) {
+    c->write_blocked = true;
+    UpdatePoll(c);
+    return;
+  }
   while (c->out_off < c->out.size()) {
-    ssize_t n = ::send(c->fd, c->out.data() + c->out_off, c->out.size() - c->out_off, MSG_NOSIGNAL);
+    ssize_t n = SendSocket(c);
     if (n > 0) {
       c->out_off += static_cast<size_t>(n);
       stats_.Add(kBytesOut, static_cast<double>(n));
@@ -425,6 +466,7 @@ void Server::Flush(Connection* c) {
       Wake();
     }
   }
+  if (c->finishing() && c->tls) c->tls->Shutdown(c->fd);  // close_notify before the FIN
   if (c->finishing() && (c->eof || (c->pending.empty() && c->phase == Phase::Head && !c->rejected)))
     return Close(c);  // nothing left unread that a close could turn into a reset
   if (c->life == Lifecycle::Finishing) {

@@ -8,6 +8,7 @@
 // request_ids.h the table from request ids to connections.
 #pragma once
 
+#include <openssl/ssl.h>
 #include <uv.h>
 
 #include <cstdint>
@@ -41,6 +42,7 @@ struct ServerOptions {
   ForwardedRule forwarded;            // forwarded_allow_ips, secure_scheme_headers
   bool proxy_protocol = false;        // every connection starts with a PROXY header
   AddressList proxy_allow;            // proxy_allow_ips
+  std::shared_ptr<SSL_CTX> tls;       // serve TLS with this context (native/tls); null: plain HTTP
 };
 
 // What the engine tells the application (implemented by the bridge).
@@ -108,6 +110,8 @@ class Server : public AcceptSink, public AdmitSink {
   void BodyComplete(Connection* c);
   bool InputEndedMidBody(const Connection* c) const;
   void Admit(int fd, const Address* source);
+  ssize_t ReadSocket(Connection* c);
+  ssize_t SendSocket(Connection* c);
   void CapConnections();
   void Dispatch(Connection* c);
   void KeepHead(Connection* c, const char* base, size_t head_len);
