@@ -212,7 +212,7 @@ describe('--help and --version', () => {
     assert.equal(r.code, 0, r.stderr);
     const heading = (line) => /^([A-Z][\w ]*)(?: \(.*\))?:$/.exec(line)?.[1];
     const headings = r.stdout.split('\n').map(heading).filter(Boolean);
-    const order = ['Actions', 'Server socket', 'Worker processes', 'Security', 'Logging', 'Process naming', 'Server mechanics', 'Server hooks'];
+    const order = ['Actions', 'Server socket', 'Worker processes', 'Security', 'SSL', 'Logging', 'Process naming', 'Server mechanics', 'Server hooks'];
     assert.deepEqual(headings, order.filter((h) => headings.includes(h)), `sections out of order: ${headings.join(', ')}`);
     for (const h of order) assert.ok(headings.includes(h), `${h} missing`);
     const sectionOf = (flag) => {

@@ -209,7 +209,7 @@ void Server::OnPoll(Connection* c, int status, int events) {
   if (c->tls && c->tls->HasPending()) {  // handshake messages or an alert to send
     int saved = errno;
     Flush(c);
-    if (c->closing) return;
+    if (c->closing()) return;
     errno = saved;
   }
   if (n < 0) {
