@@ -24,6 +24,7 @@
         "native/http/server.cc",
         "native/http/application.cc",
         "native/http/access_log.cc",
+        "native/http/access_log_wrap.cc",
         "native/http/bridge.cc",
         "native/http/forwarded.cc",
         "native/http/forwarded_wrap.cc",

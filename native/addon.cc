@@ -7,7 +7,7 @@
 #include "heartbeat.h"
 #include "identity.h"
 #include "http/bench.h"
-#include "http/access_log.h"
+#include "http/access_log_wrap.h"
 #include "http/bridge.h"
 #include "http/forwarded_wrap.h"
 #include "listen.h"
@@ -43,9 +43,7 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("inForeground", Napi::Function::New<InForeground>(env, "inForeground"));
   exports.Set("Acceptor", AcceptorWrap::Define(env));
   exports.Set("Engine", http::EngineWrap::Define(env));
-  Napi::Array fields = Napi::Array::New(env);
-  for (const char* field : http::kAccessLogFields) fields.Set(fields.Length(), Napi::String::New(env, field));
-  exports.Set("accessLogFields", fields);
+  exports.Set("AccessFormat", http::AccessFormatWrap::Define(env));
   exports.Set("redirectFd", Napi::Function::New<RedirectFd>(env, "redirectFd"));
   exports.Set("Forwarded", http::ForwardedWrap::Define(env));
   exports.Set("checkAddressList", Napi::Function::New<CheckAddressList>(env, "checkAddressList"));

@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { loadAddon } from './addon-load.js';
+import type { NativeAccessFormat } from './access-format.js';
 import type { TlsMaterial } from './tls.js';
 
 /** A listening socket made or adopted by the addon. */
@@ -70,8 +71,8 @@ export interface EngineOptions {
   maxConnections: number;
   /** The worker's stats block (src/stats.ts), counted into by the engine; absent: a private one. */
   stats?: ArrayBuffer;
-  /** Record every answered request for the access log, with these headers' values (lower-case names). */
-  accessLog?: { requestHeaders: string[]; responseHeaders: string[] };
+  /** Log every answered request in this format (access-format.ts). */
+  accessLog?: NativeAccessFormat;
   /** request_timeout in ms (0: none) and the status a request past it gets. */
   requestTimeoutMs: number;
   timeoutStatus: number;
@@ -98,6 +99,15 @@ export interface AcceptorOptions {
 export type AddressPair = [string, number];
 
 /** The forwarded-headers rule, for requests the node interface parses (the engine has it built in). */
+/** The access log's formatter for the node interface (native/http/access_log_wrap.h). */
+export interface AccessFormat {
+  /** Lower-case names of the request headers, then the response headers, whose values `line` takes. */
+  readonly requestHeaders: string[];
+  readonly responseHeaders: string[];
+  /** One line, newline included (a byte string); `headerValues` per requestHeaders then responseHeaders, '' for none. */
+  line(peer: string, method: string, target: string, versionMinor: number, status: number, bytes: number, micros: number, headerValues: string[]): string;
+}
+
 export interface Forwarded {
   /** [client address, port, secure] of a request from `peerAddress` with these raw headers. */
   resolve(peerAddress: string | undefined, peerPort: number | undefined, rawHeaders: string[]): [string, number, boolean];
@@ -116,11 +126,8 @@ export interface EngineHandlers {
   abort(id: number): void;
   /** Draining and the last connection has closed. */
   idle(): void;
-  /**
-   * With options.accessLog: the access records of one loop turn, a byte string of NUL-terminated
-   * fields (`accessLogFields`, then the request headers, then the response headers, per record).
-   */
-  accessLog?(batch: string): void;
+  /** With options.accessLog: the access log's lines of one loop turn (a byte string). */
+  accessLog?(lines: string): void;
 }
 
 /** The native HTTP engine of one worker; every per-request method takes the request id. */
@@ -198,8 +205,8 @@ export interface Addon {
   inForeground(): boolean;
   /** dup2(from, to). */
   redirectFd(from: number, to: number): void;
-  /** The base fields of an access record, in order (native/http/access_log.h). */
-  accessLogFields: readonly string[];
+  /** The access log's formatter (native/http/access_log.h), for the node interface's lines. */
+  AccessFormat: new (format: NativeAccessFormat) => AccessFormat;
   /** `sources` (with proxyProtocol): the client each connection's PROXY header named, or null. */
   Acceptor: new (fds: number[], onConnections: (fds: number[], sources?: (AddressPair | null)[]) => void, options?: AcceptorOptions) => Acceptor;
   Engine: new (fds: number[], options: EngineOptions, handlers: EngineHandlers) => Engine;

@@ -9,6 +9,7 @@
 
 #include "address_wrap.h"
 #include "errors.h"
+#include "http/access_log_wrap.h"
 #include "http/forwarded_wrap.h"
 #include "tls/context.h"
 
@@ -39,20 +40,6 @@ void copy_utf8(napi_env env, napi_value value, std::string& out) {
 double option_double(Napi::Object options, const char* name, double fallback) {
   Napi::Value v = options.Get(name);
   return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : fallback;
-}
-
-// An array of strings, lower-cased; false when it is something else.
-bool lower_names(Napi::Value value, std::vector<std::string>* out) {
-  if (!value.IsArray()) return false;
-  Napi::Array list = value.As<Napi::Array>();
-  for (uint32_t i = 0; i < list.Length(); i++) {
-    Napi::Value item = list.Get(i);
-    if (!item.IsString()) return false;
-    std::string name = item.As<Napi::String>();
-    for (char& ch : name) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
-    out->push_back(std::move(name));
-  }
-  return true;
 }
 
 // A byte string (one character per byte): what JavaScript gets of the access records.
@@ -158,19 +145,20 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info)
     stats_block_ = Napi::Persistent(block);
     so.stats = static_cast<double*>(block.Data());
   }
-  // accessLog: { requestHeaders, responseHeaders } turns the records on; handlers.accessLog takes them.
+  // accessLog: a format (access_log_wrap.h) turns the log on; handlers.accessLog takes each turn's lines.
   Napi::Value access = options.Get("accessLog");
   std::unique_ptr<AccessLog> access_log;
-  if (access.IsObject()) {
-    std::vector<std::string> request_headers, response_headers;
+  if (!access.IsUndefined() && !access.IsNull()) {
+    AccessFormat format;
+    std::string error;
     Napi::Value taker = handlers.Get("accessLog");
-    if (!lower_names(access.As<Napi::Object>().Get("requestHeaders"), &request_headers) ||
-        !lower_names(access.As<Napi::Object>().Get("responseHeaders"), &response_headers) || !taker.IsFunction()) {
-      throw_type_error(env_, "accessLog: { requestHeaders: string[], responseHeaders: string[] } and handlers.accessLog(batch)");
+    if (!taker.IsFunction()) error = "handlers.accessLog(lines) takes the access log's lines";
+    if (!error.empty() || !read_access_format(access, &format, &error)) {
+      throw_type_error(env_, ("accessLog: " + error).c_str());
       return;
     }
     on_access_log_ = Napi::Persistent(taker.As<Napi::Function>());
-    access_log = std::make_unique<AccessLog>(std::move(request_headers), std::move(response_headers));
+    access_log = std::make_unique<AccessLog>(std::move(format));
   }
   so.request_timeout_ms = static_cast<uint64_t>(option_double(options, "requestTimeoutMs", 0));
   so.timeout_status = static_cast<uint16_t>(option(options, "timeoutStatus", so.timeout_status));

@@ -55,7 +55,7 @@ export class EngineHost {
     const watchers = this.watchers;
     this.dispatch = makeDispatch(this);
     const access = events.accessLog ?? null;
-    if (access) options = { ...options, accessLog: access.capture };
+    if (access) options = { ...options, accessLog: access.native };
     this.engine = new addon.Engine(fds, options, {
       request: (id, hasBody) => {
         events.request();
