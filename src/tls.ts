@@ -10,6 +10,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import tls from 'node:tls';
 import { ConfigError } from './errors.js';
+import type { Settings } from './config/settings.js';
 
 /** The lowest TLS version a client may use, in the spelling Node's tls and the engine take. */
 export type TlsVersion = 'TLSv1.2' | 'TLSv1.3';
@@ -31,14 +32,7 @@ export const CERT_REQS = { none: 0, optional: 1, required: 2 } as const;
 export type CertReqs = (typeof CERT_REQS)[keyof typeof CERT_REQS];
 
 /** The settings TLS reads. */
-export interface TlsSettings {
-  certfile: string | null;
-  keyfile: string | null;
-  ca_certs: string | null;
-  cert_reqs: CertReqs;
-  ciphers: string | null;
-  ssl_version: TlsVersion;
-}
+export type TlsSettings = Pick<Settings, 'certfile' | 'keyfile' | 'ca_certs' | 'cert_reqs' | 'ciphers' | 'ssl_version'>;
 
 /** What a TLS listener serves with, read from the files. */
 export interface TlsMaterial {
